@@ -1,0 +1,212 @@
+//! The store's floor: one connection pool over SQLite or PostgreSQL, chosen by URL scheme.
+//!
+//! Why an enum and a macro rather than sqlx's `Any` driver: `Any` cannot decode PostgreSQL
+//! `DATE`/`TIMESTAMPTZ` or SQLite booleans, so the same query fails at run time on one of the
+//! two databases (TOOLCHAIN.md). Instead each capability's store writes its SQL once, with
+//! `$1`-style placeholders that both databases accept, inside [`on_db!`] or [`on_tx!`]; the
+//! macro expands the body once per backend, so each copy type-checks against its own driver
+//! and binds native types (`NaiveDate`, `DateTime<Utc>`, `bool`). Where the dialects really
+//! differ (full-text search, upserts on old SQLite), the store matches on [`Db`] itself.
+//!
+//! Behaviour both backends share, and which callers rely on:
+//! - acquiring a connection gives up after `S117_DB_ACQUIRE_TIMEOUT_SECONDS` (5 s), which the
+//!   API turns into 503, and a later request reconnects by itself once the database is back
+//!   (`test_before_acquire` drops dead connections; new ones are opened on demand);
+//! - SQLite runs in WAL mode with `synchronous=FULL` (a committed change survives a power
+//!   cut), foreign keys on, and a busy timeout so concurrent writers wait instead of failing;
+//!   transactions begin IMMEDIATE so a read-then-write never fails on a lock upgrade.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+
+use crate::config::Config;
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
+
+/// A pool over one of the two supported databases.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// An open transaction on either database. Store functions that must share one transaction
+/// (a change and its audit entry) take `&mut Tx`.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// Runs `$body` with `$pool` bound to the concrete pool (`&SqlitePool` or `&PgPool`).
+#[macro_export]
+macro_rules! on_db {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite($pool) => $body,
+            $crate::db::Db::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Runs `$body` with `$conn` bound to the transaction's connection (`&mut SqliteConnection`
+/// or `&mut PgConnection`): write queries as `.execute(&mut *$conn)`.
+#[macro_export]
+macro_rules! on_tx {
+    ($tx:expr, $conn:ident => $body:expr) => {
+        match $tx {
+            $crate::db::Tx::Sqlite(t) => {
+                let $conn: &mut sqlx::SqliteConnection = &mut *t;
+                $body
+            }
+            $crate::db::Tx::Postgres(t) => {
+                let $conn: &mut sqlx::PgConnection = &mut *t;
+                $body
+            }
+        }
+    };
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DbKind {
+    Sqlite,
+    Postgres,
+}
+
+impl DbKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DbKind::Sqlite => "sqlite",
+            DbKind::Postgres => "postgres",
+        }
+    }
+}
+
+impl Db {
+    /// Opens the pool (creating the SQLite file and its folder on first run).
+    pub async fn connect(config: &Config) -> anyhow::Result<Db> {
+        Self::connect_url(
+            &config.database_url,
+            config.db_max_connections,
+            config.db_acquire_timeout,
+        )
+        .await
+    }
+
+    pub async fn connect_url(
+        url: &str,
+        max_connections: u32,
+        acquire_timeout: Duration,
+    ) -> anyhow::Result<Db> {
+        if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10))
+                .pragma("temp_store", "memory")
+                .pragma("cache_size", "-16000");
+            if let Some(parent) = options.get_filename().parent() {
+                if !parent.as_os_str().is_empty() {
+                    std::fs::create_dir_all(parent)?;
+                }
+            }
+            let pool = SqlitePoolOptions::new()
+                .max_connections(max_connections.min(16))
+                .min_connections(1)
+                .acquire_timeout(acquire_timeout)
+                .connect_with(options)
+                .await?;
+            Ok(Db::Sqlite(pool))
+        } else {
+            let options = PgConnectOptions::from_str(url)?.application_name("s117");
+            let pool = PgPoolOptions::new()
+                .max_connections(max_connections)
+                .acquire_timeout(acquire_timeout)
+                .test_before_acquire(true)
+                .connect_with(options)
+                .await?;
+            Ok(Db::Postgres(pool))
+        }
+    }
+
+    pub fn kind(&self) -> DbKind {
+        match self {
+            Db::Sqlite(_) => DbKind::Sqlite,
+            Db::Postgres(_) => DbKind::Postgres,
+        }
+    }
+
+    /// Applies every pending forward-only migration for this backend.
+    pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
+        match self {
+            Db::Sqlite(p) => SQLITE_MIGRATIONS.run(p).await,
+            Db::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await,
+        }
+    }
+
+    /// The newest applied migration's version (for the status page and tests).
+    pub async fn migration_level(&self) -> Result<i64, sqlx::Error> {
+        let sql = "SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success";
+        on_db!(self, p => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await)
+    }
+
+    /// The newest migration this binary knows.
+    pub fn latest_known_migration(&self) -> i64 {
+        let m = match self {
+            Db::Sqlite(_) => &SQLITE_MIGRATIONS,
+            Db::Postgres(_) => &POSTGRES_MIGRATIONS,
+        };
+        m.iter().map(|m| m.version).max().unwrap_or(0)
+    }
+
+    /// A round trip to the database (readiness).
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        on_db!(self, p => sqlx::query("SELECT 1").execute(p).await.map(|_| ()))
+    }
+
+    /// Starts a transaction. On SQLite it is `BEGIN IMMEDIATE`: it takes the write lock at
+    /// once (waiting up to the busy timeout), because a deferred transaction that reads and
+    /// then writes — a record view and its audit entry — fails at once with "database is
+    /// locked" when another writer commits in between, without waiting at all.
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match self {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    pub async fn close(&self) {
+        on_db!(self, p => p.close().await)
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await,
+            Tx::Postgres(t) => t.commit().await,
+        }
+    }
+}
+
+/// True when the error is a unique-constraint violation (a duplicate), on either database.
+pub fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}
+
+/// True when the error means the database cannot be reached right now (→ 503).
+pub fn is_unavailable(e: &sqlx::Error) -> bool {
+    matches!(
+        e,
+        sqlx::Error::PoolTimedOut
+            | sqlx::Error::Io(_)
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Tls(_)
+    )
+}

@@ -1,0 +1,13 @@
+//! Black-box tests: the real server on a free port, over HTTP. One module per capability.
+//! Run against SQLite by default; set `S117_TEST_POSTGRES_URL` to run the same tests on
+//! PostgreSQL (`.ci/run` does both).
+
+mod support;
+
+mod admin;
+mod auth;
+mod cli;
+mod foundation;
+mod mail;
+mod openapi;
+mod records;

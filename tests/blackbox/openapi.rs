@@ -1,0 +1,26 @@
+//! The API contract: the checked-in `openapi/openapi.json` is exactly what the code produces.
+
+use crate::support::TestApp;
+
+#[test]
+fn checked_in_openapi_matches_the_code() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/openapi.json");
+    let checked_in = std::fs::read_to_string(path).unwrap_or_default();
+    let generated = s117_api::openapi::spec_json();
+    assert!(
+        checked_in == generated,
+        "openapi/openapi.json is out of date: run `cargo xtask openapi` (or `s117 openapi --write openapi/openapi.json`) and commit it"
+    );
+}
+
+#[tokio::test]
+async fn the_served_spec_is_the_generated_one() {
+    let app = TestApp::spawn().await;
+    let res = app.get("/api/openapi.json").await;
+    assert_eq!(res.status(), 200);
+    let served: serde_json::Value = res.json().await.unwrap();
+    let generated: serde_json::Value =
+        serde_json::from_str(&s117_api::openapi::spec_json()).unwrap();
+    assert_eq!(served, generated);
+    assert!(served["openapi"].as_str().unwrap().starts_with("3."));
+}

@@ -1,0 +1,623 @@
+//! The register: submit, search, view, edit, end, new episode, delete, history, audit.
+
+use serde_json::{json, Value};
+
+use crate::support::{assert_problem, TestApp};
+
+const CASEWORKER: &[&str] = &[
+    "records.view",
+    "records.create",
+    "records.edit",
+    "records.end",
+    "records.delete",
+];
+
+fn alan() -> Value {
+    json!({
+        "nhs_number": "999 000 0018", "source_system_id": "9057499",
+        "first_name": "Alan", "family_name": "Harbour", "date_of_birth": "1980-02-13",
+        "gender": "1", "ethnicity": "A", "postcode": "st51ds", "learning_disability": "no",
+        "gp_practice": "Example Surgery", "notes": "Transferred from the old register.",
+        "episode": { "date_detained": "2025-01-06", "qualifying_section": "s3",
+            "place_detained": "harplands", "s117_start_date": "2025-03-01",
+            "responsible_la": "E10000028", "responsible_commissioner": "sicbl:05V",
+            "gp_out_of_county": false, "next_review_date": "2026-03-01" }
+    })
+}
+
+fn person(nhs: &str, first: &str, family: &str, dob: &str) -> Value {
+    let mut v = alan();
+    v["nhs_number"] = json!(nhs);
+    v["source_system_id"] = Value::Null;
+    v["first_name"] = json!(first);
+    v["family_name"] = json!(family);
+    v["date_of_birth"] = json!(dob);
+    v
+}
+
+async fn caseworker(app: &TestApp) -> String {
+    app.user_token("case@x.gov.uk", CASEWORKER).await.1
+}
+
+async fn create(app: &TestApp, token: &str, body: &Value) -> reqwest::Response {
+    app.send_auth(reqwest::Method::POST, "/api/v1/records", token, Some(body))
+        .await
+}
+
+async fn created(app: &TestApp, token: &str, body: &Value) -> (i64, String) {
+    let res = create(app, token, body).await;
+    assert_eq!(
+        res.status(),
+        201,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+    let etag = res.headers()["etag"].to_str().unwrap().to_string();
+    let v: Value = res.json().await.unwrap();
+    (v["id"].as_i64().unwrap(), etag)
+}
+
+async fn send_if_match(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+    etag: Option<&str>,
+    body: Option<&Value>,
+) -> reqwest::Response {
+    let mut req = app.client.request(method, app.url(path)).bearer_auth(token);
+    if let Some(e) = etag {
+        req = req.header("if-match", e);
+    }
+    if let Some(b) = body {
+        req = req.json(b);
+    }
+    req.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_record_is_created_normalised_and_read_back_with_names_and_etag() {
+    let app = TestApp::spawn().await;
+    let token = caseworker(&app).await;
+    let res = create(&app, &token, &alan()).await;
+    assert_eq!(res.status(), 201);
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    let etag = res.headers()["etag"].to_str().unwrap().to_string();
+    let r: Value = res.json().await.unwrap();
+    assert_eq!(location, format!("/api/v1/records/{}", r["id"]));
+    assert_eq!(r["nhs_number"], "9990000018");
+    assert_eq!(r["postcode"], "ST5 1DS");
+    assert_eq!(r["status"], "active");
+    assert_eq!(r["episode"]["responsible_la"]["name"], "Staffordshire");
+    assert_eq!(r["episode"]["la_out_of_county"], false);
+    assert_eq!(r["age_band"], "18-64");
+    let res = app.get_auth(&location, &token).await;
+    assert_eq!(res.headers()["etag"].to_str().unwrap(), etag);
+}
+
+#[tokio::test]
+async fn each_validation_rule_answers_422_keyed_by_field() {
+    let app = TestApp::spawn().await;
+    let token = caseworker(&app).await;
+    let cases: Vec<(&str, Value, &str)> = vec![
+        ("nhs_number", json!("1235647321"), "nhs_number"),
+        ("nhs_number", json!("12345"), "nhs_number"),
+        ("nhs_number", json!("1111111111"), "nhs_number"),
+        ("postcode", json!("NOT A POSTCODE"), "postcode"),
+        ("date_of_birth", json!("2030-01-01"), "date_of_birth"),
+        ("first_name", json!(""), "first_name"),
+        ("gender", json!("7"), "gender"),
+    ];
+    for (field, value, key) in cases {
+        let mut body = alan();
+        body[field] = value.clone();
+        let res = create(&app, &token, &body).await;
+        let p = assert_problem(res, 422, "validation").await;
+        assert!(p["errors"][key].is_string(), "{field}={value}: {p}");
+    }
+    let episode_cases: Vec<(&str, Value)> = vec![
+        ("qualifying_section", json!("s2")),
+        ("qualifying_section", json!("s136")),
+        ("s117_start_date", json!("2024-12-01")),
+        ("responsible_la", json!("E99999999")),
+        ("responsible_commissioner", json!("icb:NOPE")),
+    ];
+    for (field, value) in episode_cases {
+        let mut body = alan();
+        body["episode"][field] = value.clone();
+        let p = assert_problem(create(&app, &token, &body).await, 422, "validation").await;
+        assert!(
+            p["errors"][format!("episode.{field}")].is_string(),
+            "{field}={value}: {p}"
+        );
+    }
+    // Valid edge cases pass: a ZZ99 pseudo-postcode, no NHS number, a legacy-free current code.
+    let mut body = person("", "Zoë", "O’Neil", "1990-05-05");
+    body["nhs_number"] = Value::Null;
+    body["postcode"] = json!("zz99 3vz");
+    let res = create(&app, &token, &body).await;
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+}
+
+#[tokio::test]
+async fn duplicates_are_refused_by_each_key_with_a_link_to_the_existing_record() {
+    let app = TestApp::spawn().await;
+    let token = caseworker(&app).await;
+    let (id, _) = created(&app, &token, &alan()).await;
+
+    let mut by_nhs = person("9990000018", "Someone", "Else", "1970-01-01");
+    by_nhs["source_system_id"] = json!("other");
+    let mut by_source = person("9990000026", "Someone", "Else", "1970-01-01");
+    by_source["source_system_id"] = json!("9057499");
+    let by_names = person("9990000034", " alan ", "HARBOUR", "1980-02-13");
+    for (what, body, key) in [
+        ("nhs", by_nhs, "nhs_number"),
+        ("source", by_source, "source_system_id"),
+        ("names", by_names, "name_and_date_of_birth"),
+    ] {
+        let p = assert_problem(create(&app, &token, &body).await, 409, "duplicate-record").await;
+        assert_eq!(p["existing_id"], id, "{what}");
+        assert_eq!(p["existing_url"], format!("/api/v1/records/{id}"), "{what}");
+        assert_eq!(p["matched_on"], key, "{what}");
+    }
+    // Near misses are not duplicates.
+    let near = person("9990000042", "Alan", "Harbour", "1980-02-14");
+    assert_eq!(create(&app, &token, &near).await.status(), 201);
+    let near = person("9990000050", "Alana", "Harbour", "1980-02-13");
+    assert_eq!(create(&app, &token, &near).await.status(), 201);
+    // Accents and punctuation fold for the name key.
+    created(
+        &app,
+        &token,
+        &person("9990000069", "Zoë", "O’Neil", "1991-01-01"),
+    )
+    .await;
+    let p = assert_problem(
+        create(
+            &app,
+            &token,
+            &person("9990000077", "zoe", "ONeil", "1991-01-01"),
+        )
+        .await,
+        409,
+        "duplicate-record",
+    )
+    .await;
+    assert_eq!(p["matched_on"], "name_and_date_of_birth");
+}
+
+#[tokio::test]
+async fn edits_need_the_current_etag_and_never_overwrite_someone_elses_change() {
+    let app = TestApp::spawn().await;
+    let token = caseworker(&app).await;
+    let (id, etag) = created(&app, &token, &alan()).await;
+    let path = format!("/api/v1/records/{id}");
+    let mut body = alan();
+    body["postcode"] = json!("ST4 2DN");
+    let res = send_if_match(&app, reqwest::Method::PUT, &path, &token, None, Some(&body)).await;
+    assert_problem(res, 428, "precondition-required").await;
+    let res = send_if_match(
+        &app,
+        reqwest::Method::PUT,
+        &path,
+        &token,
+        Some(&etag),
+        Some(&body),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let new_etag = res.headers()["etag"].to_str().unwrap().to_string();
+    assert_ne!(new_etag, etag);
+    // A second caseworker still holding the old ETag is refused.
+    body["postcode"] = json!("ST5 9ZZ");
+    let res = send_if_match(
+        &app,
+        reqwest::Method::PUT,
+        &path,
+        &token,
+        Some(&etag),
+        Some(&body),
+    )
+    .await;
+    assert_problem(res, 412, "precondition-failed").await;
+    let r: Value = app.get_auth(&path, &token).await.json().await.unwrap();
+    assert_eq!(r["postcode"], "ST4 2DN");
+    // The history shows old → new.
+    let history: Value = app
+        .get_auth(&format!("{path}/history"), &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let edit = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["action"] == "record.updated")
+        .unwrap();
+    assert_eq!(
+        edit["details"]["changes"]["postcode"],
+        json!({ "old": "ST5 1DS", "new": "ST4 2DN" })
+    );
+    assert_eq!(edit["who"], "case@x.gov.uk");
+}
+
+fn end_body() -> Value {
+    json!({ "end_date": "2026-11-01", "reason": "no_longer_needs_aftercare", "la_agreed_by": "A. Manager (Staffordshire)", "nhs_agreed_by": "B. Lead (ICB)" })
+}
+
+#[tokio::test]
+async fn ending_takes_the_record_off_the_active_register_but_keeps_it_findable() {
+    let app = TestApp::spawn().await;
+    let token = caseworker(&app).await;
+    let (id, etag) = created(&app, &token, &alan()).await;
+    let path = format!("/api/v1/records/{id}/end");
+    let mut missing = end_body();
+    missing["la_agreed_by"] = json!("");
+    let p = assert_problem(
+        send_if_match(
+            &app,
+            reqwest::Method::POST,
+            &path,
+            &token,
+            Some(&etag),
+            Some(&missing),
+        )
+        .await,
+        422,
+        "validation",
+    )
+    .await;
+    assert!(p["errors"]["la_agreed_by"].is_string(), "{p}");
+    let mut future = end_body();
+    future["end_date"] = json!("2030-01-01");
+    assert_problem(
+        send_if_match(
+            &app,
+            reqwest::Method::POST,
+            &path,
+            &token,
+            Some(&etag),
+            Some(&future),
+        )
+        .await,
+        422,
+        "validation",
+    )
+    .await;
+    let res = send_if_match(
+        &app,
+        reqwest::Method::POST,
+        &path,
+        &token,
+        Some(&etag),
+        Some(&end_body()),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let r: Value = res.json().await.unwrap();
+    assert_eq!(r["status"], "ended");
+    assert!(r["episode"].is_null());
+    assert_eq!(r["episodes"][0]["end_reason"], "no_longer_needs_aftercare");
+
+    let active: Value = app
+        .get_auth("/api/v1/records?q=harbour", &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(active["total"], 0);
+    for status in ["ended", "all"] {
+        let found: Value = app
+            .get_auth(
+                &format!("/api/v1/records?q=harbour&status={status}"),
+                &token,
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(found["total"], 1, "{status}");
+    }
+}
+
+#[tokio::test]
+async fn a_current_cto_blocks_ending() {
+    let app = TestApp::spawn().await;
+    let token = caseworker(&app).await;
+    let mut body = alan();
+    body["episode"]["cto_start_date"] = json!("2025-04-01");
+    let (id, etag) = created(&app, &token, &body).await;
+    let res = send_if_match(
+        &app,
+        reqwest::Method::POST,
+        &format!("/api/v1/records/{id}/end"),
+        &token,
+        Some(&etag),
+        Some(&end_body()),
+    )
+    .await;
+    let p = assert_problem(res, 422, "validation").await;
+    assert!(p.to_string().contains("community treatment order"), "{p}");
+}
+
+#[tokio::test]
+async fn a_new_qualifying_detention_closes_the_open_episode_and_opens_another() {
+    let app = TestApp::spawn().await;
+    let token = caseworker(&app).await;
+    let (id, etag) = created(&app, &token, &alan()).await;
+    let episode = json!({ "date_detained": "2026-06-01", "qualifying_section": "s37", "s117_start_date": "2026-08-01",
+        "responsible_la": "E06000021", "responsible_commissioner": "sicbl:05W", "gp_out_of_county": false });
+    let res = send_if_match(
+        &app,
+        reqwest::Method::POST,
+        &format!("/api/v1/records/{id}/episodes"),
+        &token,
+        Some(&etag),
+        Some(&episode),
+    )
+    .await;
+    assert_eq!(
+        res.status(),
+        201,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+    let r: Value = app
+        .get_auth(&format!("/api/v1/records/{id}"), &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["episodes"].as_array().unwrap().len(), 2);
+    assert_eq!(r["episode"]["responsible_la"]["code"], "E06000021");
+    assert_eq!(r["episodes"][1]["end_reason"], "new_qualifying_detention");
+    assert_eq!(r["episodes"][1]["end_date"], "2026-06-01");
+    // Listed under the new responsible authority.
+    let list: Value = app
+        .get_auth("/api/v1/records?responsible_la=E06000021", &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["total"], 1);
+}
+
+#[tokio::test]
+async fn search_finds_by_each_key_and_pages_stably() {
+    let app = TestApp::spawn().await;
+    let token = caseworker(&app).await;
+    let (alan_id, _) = created(&app, &token, &alan()).await;
+    let mut steve = person("9990000026", "Steve", "Lowther", "1992-03-10");
+    steve["postcode"] = json!("ST4 2DN");
+    steve["source_system_id"] = json!("9057501");
+    created(&app, &token, &steve).await;
+    let total = |v: &Value| v["total"].as_i64().unwrap();
+    let first_id = |v: &Value| v["items"][0]["id"].as_i64().unwrap();
+    for q in [
+        "9990000018",
+        "999 000 0018",
+        "9057499",
+        "harb",
+        "HARBOUR alan",
+        "alan harbour",
+        "st5",
+        "ST5 1DS",
+        &alan_id.to_string(),
+    ] {
+        let v: Value = app
+            .get_auth(&format!("/api/v1/records?q={}", urlencode(q)), &token)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(total(&v), 1, "{q}: {v}");
+        assert_eq!(first_id(&v), alan_id, "{q}");
+    }
+    let none: Value = app
+        .get_auth("/api/v1/records?q=nobody", &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(total(&none), 0);
+    // Pagination edges.
+    let past: Value = app
+        .get_auth("/api/v1/records?page=9&per_page=10", &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(total(&past), 2);
+    assert_eq!(past["items"].as_array().unwrap().len(), 0);
+    assert_problem(
+        app.get_auth("/api/v1/records?per_page=101", &token).await,
+        422,
+        "validation",
+    )
+    .await;
+    assert_problem(
+        app.get_auth("/api/v1/records?page=0", &token).await,
+        422,
+        "validation",
+    )
+    .await;
+    assert_problem(
+        app.get_auth("/api/v1/records?sort=colour", &token).await,
+        422,
+        "validation",
+    )
+    .await;
+    let by_dob: Value = app
+        .get_auth("/api/v1/records?sort=-date_of_birth", &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(by_dob["items"][0]["first_name"], "Steve");
+    let by_name: Value = app
+        .get_auth("/api/v1/records?sort=name&per_page=1&page=2", &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(by_name["items"][0]["family_name"], "Lowther");
+}
+
+fn urlencode(s: &str) -> String {
+    s.replace(' ', "%20")
+}
+
+#[tokio::test]
+async fn delete_needs_the_etag_and_leaves_a_tombstone_and_the_trail() {
+    let app = TestApp::spawn().await;
+    let token = caseworker(&app).await;
+    let (id, etag) = created(&app, &token, &alan()).await;
+    let path = format!("/api/v1/records/{id}");
+    assert_problem(
+        send_if_match(&app, reqwest::Method::DELETE, &path, &token, None, None).await,
+        428,
+        "precondition-required",
+    )
+    .await;
+    let res = send_if_match(
+        &app,
+        reqwest::Method::DELETE,
+        &path,
+        &token,
+        Some(&etag),
+        None,
+    )
+    .await;
+    assert_eq!(res.status(), 204);
+    assert_problem(app.get_auth(&path, &token).await, 404, "not-found").await;
+    let list: Value = app
+        .get_auth("/api/v1/records?status=all", &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["total"], 0);
+    let history: Value = app
+        .get_auth(&format!("{path}/history"), &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let actions: Vec<&str> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["action"].as_str().unwrap())
+        .collect();
+    assert!(
+        actions.contains(&"record.deleted") && actions.contains(&"record.created"),
+        "{actions:?}"
+    );
+    // The same person can be entered again afterwards (the mistake is gone).
+    assert_eq!(create(&app, &token, &alan()).await.status(), 201);
+}
+
+#[tokio::test]
+async fn every_action_is_audited_including_views_and_searches() {
+    let app = TestApp::spawn().await;
+    let token = caseworker(&app).await;
+    let (id, etag) = created(&app, &token, &alan()).await;
+    app.get_auth(&format!("/api/v1/records/{id}"), &token).await;
+    app.get_auth("/api/v1/records?q=harbour", &token).await;
+    let mut body = alan();
+    body["notes"] = json!("Changed");
+    let res = send_if_match(
+        &app,
+        reqwest::Method::PUT,
+        &format!("/api/v1/records/{id}"),
+        &token,
+        Some(&etag),
+        Some(&body),
+    )
+    .await;
+    let etag = res.headers()["etag"].to_str().unwrap().to_string();
+    send_if_match(
+        &app,
+        reqwest::Method::POST,
+        &format!("/api/v1/records/{id}/end"),
+        &token,
+        Some(&etag),
+        Some(&end_body()),
+    )
+    .await;
+    let db = app.db().await;
+    let actions: Vec<String> = s117_api::on_db!(&db, p => sqlx::query_scalar("SELECT action FROM audit_log WHERE action LIKE 'record%' ORDER BY id").fetch_all(p).await).unwrap();
+    assert_eq!(
+        actions,
+        vec![
+            "record.created",
+            "record.viewed",
+            "records.searched",
+            "record.updated",
+            "record.ended"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn permissions_separate_view_create_edit_end_and_delete() {
+    let app = TestApp::spawn().await;
+    let token = caseworker(&app).await;
+    let (id, etag) = created(&app, &token, &alan()).await;
+    let (_, viewer) = app.user_token("viewer2@x.gov.uk", &["records.view"]).await;
+    assert_eq!(
+        app.get_auth(&format!("/api/v1/records/{id}"), &viewer)
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        create(&app, &viewer, &person("9990000026", "A", "B", "1990-01-01"))
+            .await
+            .status(),
+        403
+    );
+    let res = send_if_match(
+        &app,
+        reqwest::Method::DELETE,
+        &format!("/api/v1/records/{id}"),
+        &viewer,
+        Some(&etag),
+        None,
+    )
+    .await;
+    assert_eq!(res.status(), 403);
+    let res = send_if_match(
+        &app,
+        reqwest::Method::POST,
+        &format!("/api/v1/records/{id}/end"),
+        &viewer,
+        Some(&etag),
+        Some(&end_body()),
+    )
+    .await;
+    assert_eq!(res.status(), 403);
+}
+
+/// Regression: on SQLite a read-then-write transaction (a record view writes its audit entry)
+/// failed at once with "database is locked" when another write committed in between.
+#[tokio::test]
+async fn concurrent_views_and_histories_never_fail() {
+    let app = TestApp::builder().env("S117_WORKERS", "2").spawn().await;
+    let token = caseworker(&app).await;
+    let (id, _) = created(&app, &token, &alan()).await;
+    let view = format!("/api/v1/records/{id}");
+    let history = format!("/api/v1/records/{id}/history");
+    let calls = (0..60).map(|i| {
+        let path = if i % 2 == 0 {
+            view.clone()
+        } else {
+            history.clone()
+        };
+        let (app, token) = (&app, &token);
+        async move { app.get_auth(&path, token).await.status().as_u16() }
+    });
+    let statuses = futures_util::future::join_all(calls).await;
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+}
