@@ -17,7 +17,7 @@ import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 
 import { audit, describe as describeViolations } from './support/axe.mjs';
-import { heading, launchBrowser, openPage } from './support/browser.mjs';
+import { expectFocus, heading, launchBrowser, openPage } from './support/browser.mjs';
 import { oneTimePassword, outboxNames, securityCode, waitForEmail } from './support/mail.mjs';
 import { serverBinary, startServer } from './support/server.mjs';
 
@@ -191,7 +191,7 @@ describe('records', () => {
       assert.match(await text(summary), new RegExp(message), message);
     }
     assert.equal(await page.title(), `Error: Submit New Record – ${SERVICE}`);
-    assert.equal(await page.evaluate(() => document.activeElement.classList.contains('govuk-error-summary')), true);
+    await expectFocus(page, '.govuk-error-summary');
     assert.equal(posts.length, 0, 'the browser refused the form without asking the API');
 
     // An NHS number failing the Modulus 11 check is refused in the browser, beside the field.
@@ -208,7 +208,7 @@ describe('records', () => {
     await assertAccessible(page, 'Submit New Record with errors');
     // The summary's link takes keyboard focus to the field.
     await page.locator('.govuk-error-summary__list a').click();
-    assert.equal(await page.evaluate(() => document.activeElement.id), 'nhs-number');
+    await expectFocus(page, '#nhs-number');
     assert.equal(posts.length, 0);
 
     await page.fill('#nhs-number', ALAN.nhs);
@@ -350,7 +350,7 @@ describe('records', () => {
     await page.fill('#nhs-agreed-by', 'B. Lead, Staffordshire and Stoke-on-Trent ICB');
     await page.getByRole('button', { name: 'Continue' }).click();
     assert.equal(await heading(page), `Are you sure you want to end this S117 entitlement on ${day.long}?`);
-    assert.equal(await page.evaluate(() => document.activeElement.tagName), 'H1');
+    await expectFocus(page, 'main h1');
     assert.equal(await page.getByRole('button', { name: 'No – cancel' }).getAttribute('href'), `/records/${recordId}`);
     await assertAccessible(page, 'the confirmation of ending');
     await page.getByRole('button', { name: 'Yes – confirm' }).click();

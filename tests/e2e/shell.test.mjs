@@ -10,7 +10,7 @@ import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 
 import { audit, describe as describeViolations } from './support/axe.mjs';
-import { heading, launchBrowser, openPage } from './support/browser.mjs';
+import { expectFocus, heading, launchBrowser, openPage } from './support/browser.mjs';
 import { startServer } from './support/server.mjs';
 
 const SERVICE = 'S117 Register';
@@ -84,7 +84,7 @@ describe('the page template', () => {
     await page.keyboard.press('Tab');
     assert.equal(await page.evaluate(() => document.activeElement.textContent.trim()), 'Skip to main content');
     await page.keyboard.press('Enter');
-    assert.equal(await page.evaluate(() => document.activeElement.id), 'main-content');
+    await expectFocus(page, '#main-content');
     assert.equal(new URL(page.url()).pathname, '/help');
     await assertClean(problems);
     await page.close();
@@ -129,7 +129,7 @@ describe('navigation', () => {
     const help = page.locator('.govuk-service-navigation__link', { hasText: 'Help and Support' });
     assert.equal(await help.getAttribute('aria-current'), 'page');
     // Focus moves to the new page's content, as a page load would reset it.
-    assert.equal(await page.evaluate(() => document.activeElement.id), 'main-content');
+    await expectFocus(page, '#main-content');
 
     await page.goBack();
     await page.waitForURL((url) => url.pathname === '/sign-in');

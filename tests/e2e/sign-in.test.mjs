@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { audit, describe as describeViolations } from './support/axe.mjs';
-import { heading, launchBrowser, openPage } from './support/browser.mjs';
+import { expectFocus, heading, launchBrowser, openPage } from './support/browser.mjs';
 import { oneTimePassword, outboxNames, securityCode, waitForEmail } from './support/mail.mjs';
 import { startServer } from './support/server.mjs';
 
@@ -157,9 +157,9 @@ describe('signing in', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     assert.deepEqual(await errorSummary(page), ['Enter an email address', 'Enter your password']);
     assert.equal(await page.title(), `Error: Sign in – ${SERVICE}`);
-    assert.equal(await page.evaluate(() => document.activeElement.classList.contains('govuk-error-summary')), true);
+    await expectFocus(page, '.govuk-error-summary');
     await page.locator('.govuk-error-summary a', { hasText: 'Enter your password' }).click();
-    assert.equal(await page.evaluate(() => document.activeElement.id), 'password');
+    await expectFocus(page, '#password');
 
     // A wrong password: the generic answer and the fact sheet's locked-account hint.
     await page.getByLabel('Email address').fill(ADMIN);

@@ -74,3 +74,20 @@ export async function heading(page) {
   await h1.waitFor();
   return (await h1.textContent()).trim();
 }
+
+/**
+ * Waits (up to 5 s) until keyboard focus is on an element matching `selector`, and fails
+ * naming what has focus instead. The SPA moves focus after it draws (an effect or the next
+ * animation frame), so reading document.activeElement at once races it on a busy machine.
+ */
+export async function expectFocus(page, selector, timeout = 5000) {
+  try {
+    await page.waitForFunction((wanted) => document.activeElement?.matches(wanted), selector, { timeout });
+  } catch {
+    const actual = await page.evaluate(() => {
+      const el = document.activeElement;
+      return el ? `${el.tagName}${el.id ? `#${el.id}` : ''}${el.className ? `.${String(el.className).split(' ').join('.')}` : ''}` : 'nothing';
+    });
+    throw new Error(`expected focus on ${selector}, but it is on ${actual}`);
+  }
+}
