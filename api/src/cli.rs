@@ -53,6 +53,13 @@ pub enum Command {
         #[arg(long, default_value_t = 117)]
         seed: u64,
     },
+    /// Copy the SQLite database, consistently, while the server runs (PostgreSQL: use
+    /// pg_dump; see the README). Restore by putting the copy in place of the database file.
+    Backup {
+        /// The new file to write (never overwritten).
+        #[arg(long, value_name = "FILE")]
+        to: PathBuf,
+    },
     /// Print the OpenAPI document, or write it to a file.
     Openapi {
         /// Write the document here instead of standard output.
@@ -145,6 +152,13 @@ pub async fn run(cli: Cli) -> ExitCode {
                 Err(e) => fail(format!("{e:#}")),
             }
         }
+        Command::Backup { to } => match crate::backup::run(&config, &to).await {
+            Ok(report) => {
+                println!("{report}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(format!("{e:#}")),
+        },
         Command::Openapi { .. } => unreachable!("handled above"),
     }
 }

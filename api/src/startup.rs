@@ -170,6 +170,9 @@ impl Application {
                         .configure(auth::routes::configure)
                         .configure(admin::configure)
                         .configure(crate::records::routes::configure)
+                        .configure(reference::admin::configure)
+                        .configure(crate::audit::routes::configure)
+                        .configure(crate::support::configure)
                         .default_service(web::to(api_not_found)),
                 )
                 .service(web::scope("/api").default_service(web::to(api_not_found)))

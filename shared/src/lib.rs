@@ -9,6 +9,7 @@
 
 pub mod admin;
 pub mod age;
+pub mod audit;
 pub mod auth;
 pub mod dates;
 pub mod email;

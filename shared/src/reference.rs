@@ -91,3 +91,154 @@ pub struct ReferenceListResponse {
     pub title: String,
     pub items: Vec<ReferenceItem>,
 }
+
+/// One list on the administrator's drop-down lists page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReferenceListSummary {
+    pub list: ReferenceList,
+    pub title: String,
+    /// Values offered in drop-downs.
+    pub active: i64,
+    /// Retired values (still valid on old records).
+    pub retired: i64,
+}
+
+/// A value as an administrator sees it: whether records use it, whether it was added here.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdminReferenceItem {
+    pub code: String,
+    pub name: String,
+    pub display_name: String,
+    pub active: bool,
+    pub sort_order: i64,
+    /// Added by an administrator (not from the bundled reference files).
+    pub locally_added: bool,
+    /// Some record uses it: it can be retired but never deleted.
+    pub in_use: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdminReferenceList {
+    pub list: ReferenceList,
+    pub title: String,
+    pub items: Vec<AdminReferenceItem>,
+}
+
+/// A value an administrator adds to a list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct NewReferenceValue {
+    /// The name shown in drop-downs.
+    pub display_name: String,
+    /// The stored code; left empty, one is made from the name (`local:` and the name's
+    /// letters and digits).
+    pub code: String,
+}
+
+/// A new display name for a value (its code, stored on records, never changes).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct RenameReferenceValue {
+    pub display_name: String,
+}
+
+/// Longest display name and code an administrator may enter.
+pub const MAX_DISPLAY_NAME: usize = 150;
+pub const MAX_CODE: usize = 60;
+
+/// Checks a display name; the message is the one shown beside the field.
+pub fn validate_display_name(errors: &mut crate::validation::FieldErrors, display_name: &str) {
+    let name = display_name.trim();
+    if name.is_empty() {
+        errors.add("display_name", "Enter the name to show in the drop-down");
+    } else if name.chars().count() > MAX_DISPLAY_NAME || name.chars().any(char::is_control) {
+        errors.add(
+            "display_name",
+            format!(
+                "Name must be {MAX_DISPLAY_NAME} characters or fewer, without control characters"
+            ),
+        );
+    }
+}
+
+/// Checks a new value; returns the code to store (made from the name when none is given).
+pub fn validate_new_value(
+    value: &NewReferenceValue,
+) -> Result<String, crate::validation::FieldErrors> {
+    let mut errors = crate::validation::FieldErrors::new();
+    validate_display_name(&mut errors, &value.display_name);
+    let code = if value.code.trim().is_empty() {
+        code_from_name(&value.display_name)
+    } else {
+        value.code.trim().to_string()
+    };
+    let code_ok = code.chars().count() <= MAX_CODE
+        && code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '-' | '_' | '.'));
+    if code == "local:" {
+        errors.add("code", "Enter a code for this value");
+    } else if !value.code.trim().is_empty() && !code_ok {
+        errors.add(
+            "code",
+            format!("Code must be {MAX_CODE} characters or fewer: letters, digits, colons, dots, hyphens and underscores"),
+        );
+    }
+    errors.into_result(code)
+}
+
+/// `local:` and the name's letters and digits, lower case, words joined by hyphens:
+/// "St George's Hospital" gives `local:st-george-s-hospital`.
+pub fn code_from_name(name: &str) -> String {
+    let mut slug = String::new();
+    for c in name.trim().chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_end_matches('-');
+    let slug: String = slug.chars().take(MAX_CODE - "local:".len()).collect();
+    format!("local:{}", slug.trim_end_matches('-'))
+}
+
+#[cfg(test)]
+mod admin_tests {
+    use super::*;
+
+    #[test]
+    fn a_code_is_made_from_the_name_when_none_is_given() {
+        assert_eq!(
+            code_from_name("  St George's Hospital "),
+            "local:st-george-s-hospital"
+        );
+        let v = NewReferenceValue {
+            display_name: "Ward 7".into(),
+            code: "".into(),
+        };
+        assert_eq!(validate_new_value(&v).unwrap(), "local:ward-7");
+    }
+
+    #[test]
+    fn bad_names_and_codes_are_refused_by_field() {
+        let e = validate_new_value(&NewReferenceValue {
+            display_name: " ".into(),
+            code: "has space".into(),
+        })
+        .unwrap_err();
+        assert!(e.contains("display_name") && e.contains("code"));
+        let long = "x".repeat(MAX_DISPLAY_NAME + 1);
+        let e = validate_new_value(&NewReferenceValue {
+            display_name: long,
+            code: "ok".into(),
+        })
+        .unwrap_err();
+        assert!(e.contains("display_name") && !e.contains("code"));
+    }
+}

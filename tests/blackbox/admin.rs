@@ -115,6 +115,54 @@ const PERMISSIONS: &[(&str, &str, Access)] = &[
         "/api/v1/records/{id}/history",
         Access::Needs("records.view"),
     ),
+    ("GET", "/api/v1/support", Access::Public),
+    ("GET", "/api/v1/admin/system", Access::Needs("admin.users")),
+    (
+        "POST",
+        "/api/v1/admin/system/test-email",
+        Access::Needs("admin.users"),
+    ),
+    (
+        "GET",
+        "/api/v1/admin/reference",
+        Access::Needs("admin.reference"),
+    ),
+    (
+        "GET",
+        "/api/v1/admin/reference/{list}",
+        Access::Needs("admin.reference"),
+    ),
+    (
+        "POST",
+        "/api/v1/admin/reference/{list}",
+        Access::Needs("admin.reference"),
+    ),
+    (
+        "PUT",
+        "/api/v1/admin/reference/{list}/{code}",
+        Access::Needs("admin.reference"),
+    ),
+    (
+        "DELETE",
+        "/api/v1/admin/reference/{list}/{code}",
+        Access::Needs("admin.reference"),
+    ),
+    (
+        "POST",
+        "/api/v1/admin/reference/{list}/{code}/retire",
+        Access::Needs("admin.reference"),
+    ),
+    (
+        "POST",
+        "/api/v1/admin/reference/{list}/{code}/reinstate",
+        Access::Needs("admin.reference"),
+    ),
+    ("GET", "/api/v1/admin/audit", Access::Needs("audit.view")),
+    (
+        "GET",
+        "/api/v1/admin/audit/export",
+        Access::Needs("audit.view"),
+    ),
 ];
 
 const ALL_PERMISSIONS: [&str; 12] = [
@@ -133,7 +181,9 @@ const ALL_PERMISSIONS: [&str; 12] = [
 ];
 
 fn concrete(path: &str) -> String {
-    path.replace("{list}", "genders").replace("{id}", "999999")
+    path.replace("{list}", "genders")
+        .replace("{id}", "999999")
+        .replace("{code}", "999999")
 }
 
 async fn call(app: &TestApp, method: &str, path: &str, token: Option<&str>) -> u16 {

@@ -19,6 +19,7 @@ fn every_command_has_help() {
         vec!["openapi", "--help"],
         vec!["create-admin", "--help"],
         vec!["demo-data", "--help"],
+        vec!["backup", "--help"],
     ] {
         let out = s117().args(&args).output().unwrap();
         assert!(out.status.success(), "{args:?}");

@@ -5,6 +5,7 @@
 mod support;
 
 mod admin;
+mod administration;
 mod auth;
 mod cli;
 mod foundation;

@@ -4,6 +4,7 @@
 
 pub mod clients;
 pub mod store;
+pub mod system;
 pub mod users;
 
 use actix_web::web;
@@ -11,4 +12,5 @@ use actix_web::web;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     users::configure(cfg);
     clients::configure(cfg);
+    system::configure(cfg);
 }

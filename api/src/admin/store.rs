@@ -114,3 +114,28 @@ pub async fn delete_new_user(tx: &mut Tx, id: i64) -> Result<(), sqlx::Error> {
     let sql = "DELETE FROM users WHERE id = $1 AND last_sign_in_at IS NULL";
     on_tx!(tx, c => sqlx::query(sql).bind(id).execute(c).await.map(|_| ()))
 }
+
+/// The figures on the system status page.
+pub async fn system_counts(db: &Db) -> Result<s117_shared::system::SystemCounts, sqlx::Error> {
+    let sql = "SELECT
+        (SELECT COUNT(*) FROM people WHERE status = 'active'),
+        (SELECT COUNT(*) FROM people WHERE status = 'ended'),
+        (SELECT COUNT(*) FROM users WHERE status = 'active'),
+        (SELECT COUNT(*) FROM users WHERE status = 'locked'),
+        (SELECT COUNT(*) FROM users WHERE status = 'disabled'),
+        (SELECT COUNT(*) FROM api_clients WHERE revoked_at IS NULL),
+        (SELECT COUNT(*) FROM audit_log),
+        (SELECT COUNT(*) FROM mail_outbox WHERE sent_at IS NULL)";
+    type Counts = (i64, i64, i64, i64, i64, i64, i64, i64);
+    let c: Counts = on_db!(db, p => sqlx::query_as(sql).fetch_one(p).await)?;
+    Ok(s117_shared::system::SystemCounts {
+        active_records: c.0,
+        ended_records: c.1,
+        active_users: c.2,
+        locked_users: c.3,
+        disabled_users: c.4,
+        active_api_clients: c.5,
+        audit_entries: c.6,
+        mail_waiting: c.7,
+    })
+}

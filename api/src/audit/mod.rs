@@ -4,6 +4,7 @@
 //! refused sign-in ([`write_alone`]). The database refuses UPDATE and DELETE on the table
 //! (triggers in the migrations); no endpoint offers either.
 
+pub mod routes;
 pub mod store;
 
 use chrono::{DateTime, Utc};

@@ -6,6 +6,7 @@
 //! value already there is left alone, so an administrator's renames and retirements survive
 //! upgrades. Records store codes; names are looked up here.
 
+pub mod admin;
 pub mod routes;
 pub mod seed;
 pub mod store;
