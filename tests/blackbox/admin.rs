@@ -115,6 +115,16 @@ const PERMISSIONS: &[(&str, &str, Access)] = &[
         "/api/v1/records/{id}/history",
         Access::Needs("records.view"),
     ),
+    (
+        "GET",
+        "/api/v1/reports/dashboard",
+        Access::Needs("reports.view"),
+    ),
+    (
+        "GET",
+        "/api/v1/reports/{report}",
+        Access::Needs("reports.download"),
+    ),
 ];
 
 const ALL_PERMISSIONS: [&str; 12] = [
@@ -133,7 +143,9 @@ const ALL_PERMISSIONS: [&str; 12] = [
 ];
 
 fn concrete(path: &str) -> String {
-    path.replace("{list}", "genders").replace("{id}", "999999")
+    path.replace("{list}", "genders")
+        .replace("{id}", "999999")
+        .replace("{report}", "all-entitled")
 }
 
 async fn call(app: &TestApp, method: &str, path: &str, token: Option<&str>) -> u16 {

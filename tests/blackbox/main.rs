@@ -11,3 +11,4 @@ mod foundation;
 mod mail;
 mod openapi;
 mod records;
+mod reports;
