@@ -23,6 +23,7 @@ pub mod openapi;
 pub mod ratelimit;
 pub mod records;
 pub mod reference;
+pub mod reports;
 pub mod spa;
 pub mod startup;
 pub mod support;

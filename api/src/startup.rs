@@ -173,6 +173,7 @@ impl Application {
                         .configure(reference::admin::configure)
                         .configure(crate::audit::routes::configure)
                         .configure(crate::support::configure)
+                        .configure(crate::reports::routes::configure)
                         .default_service(web::to(api_not_found)),
                 )
                 .service(web::scope("/api").default_service(web::to(api_not_found)))

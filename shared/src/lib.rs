@@ -23,6 +23,7 @@ pub mod problem;
 pub mod record;
 pub mod record_view;
 pub mod reference;
+pub mod report;
 pub mod system;
 pub mod validation;
 

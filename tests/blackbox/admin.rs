@@ -162,6 +162,15 @@ const PERMISSIONS: &[(&str, &str, Access)] = &[
         "GET",
         "/api/v1/admin/audit/export",
         Access::Needs("audit.view"),
+    (
+        "GET",
+        "/api/v1/reports/dashboard",
+        Access::Needs("reports.view"),
+    ),
+    (
+        "GET",
+        "/api/v1/reports/{report}",
+        Access::Needs("reports.download"),
     ),
 ];
 
@@ -184,6 +193,7 @@ fn concrete(path: &str) -> String {
     path.replace("{list}", "genders")
         .replace("{id}", "999999")
         .replace("{code}", "999999")
+        .replace("{report}", "all-entitled")
 }
 
 async fn call(app: &TestApp, method: &str, path: &str, token: Option<&str>) -> u16 {

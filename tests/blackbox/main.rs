@@ -12,3 +12,4 @@ mod foundation;
 mod mail;
 mod openapi;
 mod records;
+mod reports;
