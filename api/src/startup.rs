@@ -170,6 +170,7 @@ impl Application {
                         .configure(auth::routes::configure)
                         .configure(admin::configure)
                         .configure(crate::records::routes::configure)
+                        .configure(crate::imports::routes::configure)
                         .default_service(web::to(api_not_found)),
                 )
                 .service(web::scope("/api").default_service(web::to(api_not_found)))

@@ -12,6 +12,7 @@ pub mod age;
 pub mod auth;
 pub mod dates;
 pub mod email;
+pub mod import;
 pub mod names;
 pub mod nhs_number;
 pub mod page;

@@ -115,6 +115,22 @@ const PERMISSIONS: &[(&str, &str, Access)] = &[
         "/api/v1/records/{id}/history",
         Access::Needs("records.view"),
     ),
+    (
+        "GET",
+        "/api/v1/imports/template",
+        Access::Needs("records.import"),
+    ),
+    ("POST", "/api/v1/imports", Access::Needs("records.import")),
+    (
+        "GET",
+        "/api/v1/imports/{id}",
+        Access::Needs("records.import"),
+    ),
+    (
+        "POST",
+        "/api/v1/imports/{id}/process",
+        Access::Needs("records.import"),
+    ),
 ];
 
 const ALL_PERMISSIONS: [&str; 12] = [

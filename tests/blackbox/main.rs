@@ -8,6 +8,7 @@ mod admin;
 mod auth;
 mod cli;
 mod foundation;
+mod imports;
 mod mail;
 mod openapi;
 mod records;
