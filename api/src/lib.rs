@@ -18,6 +18,7 @@ pub mod demo;
 pub mod error;
 pub mod health;
 pub mod http;
+pub mod imports;
 pub mod mail;
 pub mod openapi;
 pub mod ratelimit;

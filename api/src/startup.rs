@@ -174,6 +174,7 @@ impl Application {
                         .configure(crate::audit::routes::configure)
                         .configure(crate::support::configure)
                         .configure(crate::reports::routes::configure)
+                        .configure(crate::imports::routes::configure)
                         .default_service(web::to(api_not_found)),
                 )
                 .service(web::scope("/api").default_service(web::to(api_not_found)))

@@ -13,6 +13,7 @@ pub mod audit;
 pub mod auth;
 pub mod dates;
 pub mod email;
+pub mod import;
 pub mod names;
 pub mod nhs_number;
 pub mod page;

@@ -171,6 +171,21 @@ const PERMISSIONS: &[(&str, &str, Access)] = &[
         "GET",
         "/api/v1/reports/{report}",
         Access::Needs("reports.download"),
+    (
+        "GET",
+        "/api/v1/imports/template",
+        Access::Needs("records.import"),
+    ),
+    ("POST", "/api/v1/imports", Access::Needs("records.import")),
+    (
+        "GET",
+        "/api/v1/imports/{id}",
+        Access::Needs("records.import"),
+    ),
+    (
+        "POST",
+        "/api/v1/imports/{id}/process",
+        Access::Needs("records.import"),
     ),
 ];
 

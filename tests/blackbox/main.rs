@@ -9,6 +9,7 @@ mod administration;
 mod auth;
 mod cli;
 mod foundation;
+mod imports;
 mod mail;
 mod openapi;
 mod records;

@@ -179,6 +179,89 @@ impl Api {
             .map(|(answer, _)| answer)
     }
 
+    /// `GET path` for a text answer (a CSV download), not JSON.
+    pub async fn get_text(&self, path: &str) -> Result<String, ApiError> {
+        let mut builder = RequestBuilder::new(path)
+            .method(Method::GET)
+            .header("Accept", "text/csv, application/problem+json");
+        if let Some(token) = &self.bearer {
+            builder = builder.header("Authorization", &format!("Bearer {token}"));
+        }
+        let request = builder.build().map_err(|err| ApiError::Unexpected {
+            status: 0,
+            detail: format!("could not build the request: {err}"),
+        })?;
+        let started = js_sys::Date::now();
+        let response = request.send().await.map_err(|_| ApiError::Unavailable)?;
+        let outcome = if response.ok() {
+            response.text().await.map_err(|_| ApiError::Unavailable)
+        } else {
+            decode::<()>(response).await.map(|_| String::new())
+        };
+        self.observe(&outcome, started);
+        outcome
+    }
+
+    /// `POST path` with a file as the body (`text/csv`), reporting upload progress (0 to
+    /// 100) as it goes: an XMLHttpRequest, because `fetch` cannot report upload progress.
+    pub async fn upload_file<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        file: &web_sys::File,
+        on_progress: impl Fn(f64) + 'static,
+    ) -> Result<T, ApiError> {
+        use wasm_bindgen::closure::Closure;
+        use wasm_bindgen::JsCast;
+        let xhr = web_sys::XmlHttpRequest::new().map_err(|_| ApiError::Unavailable)?;
+        xhr.open("POST", path).map_err(|_| ApiError::Unavailable)?;
+        let _ = xhr.set_request_header("Accept", "application/json, application/problem+json");
+        let _ = xhr.set_request_header("Content-Type", "text/csv");
+        if let Some(token) = &self.bearer {
+            let _ = xhr.set_request_header("Authorization", &format!("Bearer {token}"));
+        }
+        let progress = Closure::<dyn Fn(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
+            if e.length_computable() && e.total() > 0.0 {
+                on_progress((e.loaded() / e.total() * 100.0).floor());
+            }
+        });
+        if let Ok(upload) = xhr.upload() {
+            upload.set_onprogress(Some(progress.as_ref().unchecked_ref()));
+        }
+        let done = js_sys::Promise::new(&mut |resolve, reject| {
+            xhr.set_onload(Some(&resolve));
+            xhr.set_onerror(Some(&reject));
+            xhr.set_onabort(Some(&reject));
+        });
+        let started = js_sys::Date::now();
+        xhr.send_with_opt_blob(Some(file))
+            .map_err(|_| ApiError::Unavailable)?;
+        let sent = wasm_bindgen_futures::JsFuture::from(done).await;
+        drop(progress);
+        if sent.is_err() {
+            return Err(ApiError::Unavailable);
+        }
+        let status = xhr.status().unwrap_or(0);
+        let text = xhr.response_text().ok().flatten().unwrap_or_default();
+        let content_type = xhr
+            .get_response_header("content-type")
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        let outcome = decode_parts(status, &content_type, None, &text);
+        self.observe(&outcome, started);
+        outcome
+    }
+
+    fn observe<T>(&self, outcome: &Result<T, ApiError>, started: f64) {
+        if let (Some(session), Some(token)) = (&self.observer, &self.bearer) {
+            match outcome {
+                Ok(_) => session.on_success(token, started),
+                Err(err) if err.is_unauthorized() => session.on_unauthorized(token),
+                Err(_) => {}
+            }
+        }
+    }
+
     /// The one place a request is built, sent and its answer mapped.
     async fn send<B: Serialize, T: DeserializeOwned>(
         &self,
@@ -264,14 +347,21 @@ async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> 
         .is_some_and(|content_type| content_type.starts_with(PROBLEM_JSON));
     // A body that cannot be read (connection dropped mid-answer) is an outage, not a bug.
     let text = response.text().await.map_err(|_| ApiError::Unavailable)?;
+    let content_type = if is_problem { PROBLEM_JSON } else { "" };
+    decode_parts(status, content_type, retry_after, &text)
+}
 
-    if response.ok() {
+/// [`decode`] from the parts of an answer (also what an XMLHttpRequest gives).
+fn decode_parts<T: DeserializeOwned>(
+    status: u16,
+    content_type: &str,
+    retry_after: Option<u64>,
+    text: &str,
+) -> Result<T, ApiError> {
+    let is_problem = content_type.starts_with(PROBLEM_JSON);
+    if (200..300).contains(&status) {
         // 204 No Content (and an empty 200) decode as JSON `null`, i.e. `()` or `None`.
-        let json = if text.trim().is_empty() {
-            "null"
-        } else {
-            text.as_str()
-        };
+        let json = if text.trim().is_empty() { "null" } else { text };
         return serde_json::from_str(json).map_err(|err| ApiError::Unexpected {
             status,
             detail: format!("the answer did not match the expected shape: {err}"),
@@ -279,7 +369,7 @@ async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> 
     }
 
     if is_problem {
-        if let Ok(mut problem) = serde_json::from_str::<Problem>(&text) {
+        if let Ok(mut problem) = serde_json::from_str::<Problem>(text) {
             if let Some(seconds) = retry_after {
                 problem
                     .extensions

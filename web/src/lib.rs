@@ -89,6 +89,7 @@ fn Shell() -> impl IntoView {
                 <Route path=path!("/admin/clients/:id/:action") view=admin::ClientAction />
                 <Route path=path!("/records") view=pages::records::ManageRecordsPage />
                 <Route path=path!("/records/new") view=pages::records::SubmitRecordPage />
+                <Route path=path!("/records/import") view=pages::records::ImportRecordsPage />
                 <Route path=path!("/records/:id") view=pages::records::ViewRecordPage />
                 <Route path=path!("/records/:id/edit") view=pages::records::EditRecordPage />
                 <Route path=path!("/records/:id/end") view=pages::records::EndEntitlementPage />

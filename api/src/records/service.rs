@@ -27,7 +27,7 @@ pub fn etag(id: i64, version: i64) -> String {
     format!("\"{id}-{version}\"")
 }
 
-fn episode_valid(e: &EpisodeRow) -> ValidEpisode {
+pub(crate) fn episode_valid(e: &EpisodeRow) -> ValidEpisode {
     ValidEpisode {
         date_detained: e.date_detained,
         qualifying_section: e.qualifying_section.clone(),
@@ -44,7 +44,7 @@ fn episode_valid(e: &EpisodeRow) -> ValidEpisode {
 }
 
 /// The stored record as the validated type (for `previous` and for diffs).
-fn record_valid(p: &PersonRow, e: &EpisodeRow) -> ValidRecord {
+pub(crate) fn record_valid(p: &PersonRow, e: &EpisodeRow) -> ValidRecord {
     ValidRecord {
         nhs_number: p
             .nhs_number
@@ -233,6 +233,123 @@ fn stale(p: &PersonRow) -> ApiError {
     ))
 }
 
+/// Adds the person and their first episode, and the `record.created` audit entry, in `tx`.
+/// The caller has checked for duplicates; a unique-index violation (a duplicate that raced
+/// in) comes back as the database error. `extra` goes into the entry's details (an import
+/// names itself and the row).
+pub async fn apply_create(
+    tx: &mut Tx,
+    caller: &Caller,
+    meta: &RequestMeta,
+    now: chrono::DateTime<chrono::Utc>,
+    valid: &ValidRecord,
+    extra: Option<Value>,
+) -> Result<i64, sqlx::Error> {
+    let id = store::insert_person(tx, valid, &caller.label(), now).await?;
+    store::insert_episode(tx, id, &valid.episode, now).await?;
+    let mut entry = Entry::new("record.created", Outcome::Success, Some(caller), meta, now).record(id);
+    if let Some(extra) = extra {
+        entry = entry.details(extra);
+    }
+    audit::write(tx, &entry).await?;
+    Ok(id)
+}
+
+/// Writes an edit of person `p` (at `version`) and its `current` episode, with the
+/// `record.updated` entry listing each changed field, in `tx`.
+#[allow(clippy::too_many_arguments)]
+pub async fn apply_update(
+    tx: &mut Tx,
+    caller: &Caller,
+    meta: &RequestMeta,
+    now: chrono::DateTime<chrono::Utc>,
+    p: &PersonRow,
+    version: i64,
+    current: &EpisodeRow,
+    before: &ValidRecord,
+    valid: &ValidRecord,
+    extra: Option<Value>,
+) -> Result<(), ApiError> {
+    let who = caller.label();
+    match store::update_person(tx, p.id, version, valid, &who, now).await {
+        Ok(true) => {}
+        Ok(false) => return Err(stale(p)),
+        Err(e) if is_unique_violation(&e) => return Err(duplicate(0, "nhs_number")),
+        Err(e) => return Err(e.into()),
+    }
+    store::update_episode(tx, current.id, &valid.episode, now).await?;
+    let status = if current.end_date.is_none() {
+        "active"
+    } else {
+        "ended"
+    };
+    store::set_current(
+        tx,
+        p.id,
+        status,
+        &valid.episode.responsible_la,
+        &valid.episode.responsible_commissioner,
+    )
+    .await?;
+    let changes = diff(
+        &serde_json::to_value(before).unwrap_or_default(),
+        &serde_json::to_value(valid).unwrap_or_default(),
+    );
+    let mut details = json!({ "changes": changes });
+    merge(&mut details, extra);
+    let entry = Entry::new("record.updated", Outcome::Success, Some(caller), meta, now)
+        .record(p.id)
+        .details(details);
+    audit::write(tx, &entry).await?;
+    Ok(())
+}
+
+/// Ends the `open` episode of person `p` (at `version`), with the `record.ended` entry, in `tx`.
+#[allow(clippy::too_many_arguments)]
+pub async fn apply_end(
+    tx: &mut Tx,
+    caller: &Caller,
+    meta: &RequestMeta,
+    now: chrono::DateTime<chrono::Utc>,
+    p: &PersonRow,
+    version: i64,
+    open: &EpisodeRow,
+    valid: &ValidEnd,
+    extra: Option<Value>,
+) -> Result<(), ApiError> {
+    store::end_episode(tx, open.id, valid, now).await?;
+    if !store::bump(
+        tx,
+        p.id,
+        version,
+        "ended",
+        &open.responsible_la,
+        &open.responsible_commissioner,
+        &caller.label(),
+        now,
+    )
+    .await?
+    {
+        return Err(stale(p));
+    }
+    let mut details = json!({
+        "episode_id": open.id, "end_date": valid.end_date, "reason": valid.reason.as_str(),
+        "la_agreed_by": valid.la_agreed_by, "nhs_agreed_by": valid.nhs_agreed_by,
+    });
+    merge(&mut details, extra);
+    let entry = Entry::new("record.ended", Outcome::Success, Some(caller), meta, now)
+        .record(p.id)
+        .details(details);
+    audit::write(tx, &entry).await?;
+    Ok(())
+}
+
+fn merge(details: &mut Value, extra: Option<Value>) {
+    if let (Value::Object(d), Some(Value::Object(e))) = (details, extra) {
+        d.extend(e);
+    }
+}
+
 pub async fn create(
     state: &AppState,
     caller: &Caller,
@@ -244,12 +361,11 @@ pub async fn create(
     let valid = validate_record(&input, None, &refs, today)
         .map_err(|e| ApiError::Validation(e.into_map()))?;
     let now = state.clock.now();
-    let who = caller.label();
     let mut tx = state.db.begin().await?;
     if let Some((id, key)) = store::find_duplicate(&mut tx, &valid, None).await? {
         return Err(duplicate(id, key));
     }
-    let id = match store::insert_person(&mut tx, &valid, &who, now).await {
+    let id = match apply_create(&mut tx, caller, meta, now, &valid, None).await {
         Ok(id) => id,
         Err(e) if is_unique_violation(&e) => {
             drop(tx);
@@ -261,9 +377,6 @@ pub async fn create(
         }
         Err(e) => return Err(e.into()),
     };
-    store::insert_episode(&mut tx, id, &valid.episode, now).await?;
-    let entry = Entry::new("record.created", Outcome::Success, Some(caller), meta, now).record(id);
-    audit::write(&mut tx, &entry).await?;
     let (p, e) = load(&mut tx, id).await?;
     tx.commit().await?;
     Ok(view(&p, &e, &refs, today))
@@ -316,35 +429,7 @@ pub async fn update(
     if let Some((other, key)) = store::find_duplicate(&mut tx, &valid, Some(id)).await? {
         return Err(duplicate(other, key));
     }
-    let who = caller.label();
-    match store::update_person(&mut tx, id, version, &valid, &who, now).await {
-        Ok(true) => {}
-        Ok(false) => return Err(stale(&p)),
-        Err(e) if is_unique_violation(&e) => return Err(duplicate(0, "nhs_number")),
-        Err(e) => return Err(e.into()),
-    }
-    store::update_episode(&mut tx, current.id, &valid.episode, now).await?;
-    let status = if current.end_date.is_none() {
-        "active"
-    } else {
-        "ended"
-    };
-    store::set_current(
-        &mut tx,
-        id,
-        status,
-        &valid.episode.responsible_la,
-        &valid.episode.responsible_commissioner,
-    )
-    .await?;
-    let changes = diff(
-        &serde_json::to_value(&before).unwrap_or_default(),
-        &serde_json::to_value(&valid).unwrap_or_default(),
-    );
-    let entry = Entry::new("record.updated", Outcome::Success, Some(caller), meta, now)
-        .record(id)
-        .details(json!({ "changes": changes }));
-    audit::write(&mut tx, &entry).await?;
+    apply_update(&mut tx, caller, meta, now, &p, version, current, &before, &valid, None).await?;
     let (p, e) = load(&mut tx, id).await?;
     tx.commit().await?;
     Ok(view(&p, &e, &refs, today))
@@ -372,28 +457,7 @@ pub async fn end(
     })?;
     let valid: ValidEnd = validate_end(&input, &episode_valid(open), today)
         .map_err(|e| ApiError::Validation(e.into_map()))?;
-    store::end_episode(&mut tx, open.id, &valid, now).await?;
-    if !store::bump(
-        &mut tx,
-        id,
-        version,
-        "ended",
-        &open.responsible_la,
-        &open.responsible_commissioner,
-        &caller.label(),
-        now,
-    )
-    .await?
-    {
-        return Err(stale(&p));
-    }
-    let entry = Entry::new("record.ended", Outcome::Success, Some(caller), meta, now)
-        .record(id)
-        .details(json!({
-            "episode_id": open.id, "end_date": valid.end_date, "reason": valid.reason.as_str(),
-            "la_agreed_by": valid.la_agreed_by, "nhs_agreed_by": valid.nhs_agreed_by,
-        }));
-    audit::write(&mut tx, &entry).await?;
+    apply_end(&mut tx, caller, meta, now, &p, version, open, &valid, None).await?;
     let (p, e) = load(&mut tx, id).await?;
     tx.commit().await?;
     Ok(view(&p, &e, &refs, today))

@@ -346,6 +346,11 @@ fn ManageRecords(banner: Option<String>) -> impl IntoView {
                 <a class="govuk-link" href="/records/new">"Submit a new record"</a>
             </p>
         })}
+        {move || session.can(Permission::RecordsImport).then(|| view! {
+            <p class="govuk-body">
+                <a class="govuk-link" href="/records/import">"Add / manage multiple records (CSV file)"</a>
+            </p>
+        })}
         <form class="s117-search" role="search" aria-label="Records" on:submit=on_search>
             <TextInput id="search" name="q" label="Search" label_class="govuk-label--s"
                 hint="Name, NHS number, system ID, register ID or postcode" input_type="search"

@@ -104,6 +104,12 @@ fn SubmitRecord() -> impl IntoView {
                 <h1 class="govuk-heading-l">"Submit New Record"</h1>
                 <p class="govuk-body">"Please complete the form to add a record to the system."</p>
                 <p class="govuk-body">"Fields marked with * must be completed."</p>
+                {move || session.can(Permission::RecordsImport).then(|| view! {
+                    <p class="govuk-body">
+                        "To add multiple records at once, "
+                        <a class="govuk-link" href="/records/import">"upload a CSV file"</a>
+                    </p>
+                })}
                 {move || match refs.get() {
                     None => view! { <p class="govuk-body" aria-busy="true">"Loading the form…"</p> }.into_any(),
                     Some(Err(error)) => load_problem(&error),

@@ -1,0 +1,625 @@
+//! CSV bulk upload: the corpus of real-world-shaped files, processing once, a register that
+//! changed under the check, expiry, permissions, the size cap, and a crash mid-process.
+
+use std::path::PathBuf;
+
+use serde_json::{json, Value};
+
+use crate::support::users::PASSWORD;
+use crate::support::{assert_problem, TestApp};
+
+const IMPORTER: &[&str] = &[
+    "records.view",
+    "records.create",
+    "records.edit",
+    "records.end",
+    "records.import",
+];
+
+fn corpus_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/blackbox/imports/corpus")
+}
+
+fn alan() -> Value {
+    json!({
+        "nhs_number": "999 000 0018", "source_system_id": "9057499",
+        "first_name": "Alan", "family_name": "Harbour", "date_of_birth": "1980-02-13",
+        "gender": "1", "ethnicity": "A", "postcode": "st51ds", "learning_disability": "no",
+        "gp_practice": "Example Surgery", "notes": "Transferred from the old register.",
+        "episode": { "date_detained": "2025-01-06", "qualifying_section": "s3",
+            "place_detained": "harplands", "s117_start_date": "2025-03-01",
+            "responsible_la": "E10000028", "responsible_commissioner": "sicbl:05V",
+            "gp_out_of_county": false, "next_review_date": "2026-03-01" }
+    })
+}
+
+async fn create(app: &TestApp, token: &str, body: &Value) -> (i64, String) {
+    let res = app
+        .send_auth(reqwest::Method::POST, "/api/v1/records", token, Some(body))
+        .await;
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap_or_default());
+    let etag = res.headers()["etag"].to_str().unwrap().to_string();
+    let v: Value = res.json().await.unwrap();
+    (v["id"].as_i64().unwrap(), etag)
+}
+
+/// The base register the corpus's expectations assume: Alan Harbour, Bella Stone (no NHS
+/// number or system ID), Carl Ended (entitlement ended on 01/06/2026).
+async fn seed(app: &TestApp, token: &str) -> (i64, String) {
+    let alan_id = create(app, token, &alan()).await;
+    let mut bella = alan();
+    bella["nhs_number"] = Value::Null;
+    bella["source_system_id"] = Value::Null;
+    bella["first_name"] = json!("Bella");
+    bella["family_name"] = json!("Stone");
+    bella["date_of_birth"] = json!("1975-06-01");
+    bella["gender"] = json!("2");
+    create(app, token, &bella).await;
+    let mut carl = alan();
+    carl["nhs_number"] = Value::Null;
+    carl["source_system_id"] = json!("CARL-1");
+    carl["first_name"] = json!("Carl");
+    carl["family_name"] = json!("Ended");
+    carl["date_of_birth"] = json!("1970-02-02");
+    let (carl_id, etag) = create(app, token, &carl).await;
+    let res = app
+        .client
+        .post(app.url(&format!("/api/v1/records/{carl_id}/end")))
+        .bearer_auth(token)
+        .header("if-match", etag)
+        .json(&json!({"end_date": "2026-06-01", "reason": "died", "la_agreed_by": "A Person", "nhs_agreed_by": "B Person"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap_or_default());
+    alan_id
+}
+
+async fn upload(app: &TestApp, token: &str, name: &str, bytes: Vec<u8>) -> reqwest::Response {
+    app.client
+        .post(app.url(&format!("/api/v1/imports?file_name={name}")))
+        .bearer_auth(token)
+        .header("content-type", "text/csv")
+        .body(bytes)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn checked(app: &TestApp, token: &str, name: &str, bytes: Vec<u8>) -> Value {
+    let res = upload(app, token, name, bytes).await;
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap_or_default());
+    res.json().await.unwrap()
+}
+
+fn corpus_file(name: &str) -> Vec<u8> {
+    std::fs::read(corpus_dir().join(name)).unwrap()
+}
+
+/// Every row of the report, all tabs.
+async fn all_rows(app: &TestApp, token: &str, id: &str) -> Vec<Value> {
+    let mut out = Vec::new();
+    for tab in ["new", "updated", "ended", "error", "no_change"] {
+        let mut page = 1;
+        loop {
+            let res = app
+                .get_auth(
+                    &format!("/api/v1/imports/{id}?tab={tab}&page={page}&per_page=100"),
+                    token,
+                )
+                .await;
+            assert_eq!(res.status(), 200);
+            let v: Value = res.json().await.unwrap();
+            let rows = v["rows"].as_array().unwrap().clone();
+            if rows.is_empty() {
+                break;
+            }
+            out.extend(rows);
+            page += 1;
+        }
+    }
+    out
+}
+
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    let db = app.db().await;
+    let n: i64 = s117_api::on_db!(&db, p => sqlx::query_scalar(sql).fetch_one(p).await).unwrap();
+    db.close().await;
+    n
+}
+
+/// Each corpus file, checked against the base register, gives the report beside it.
+#[tokio::test]
+async fn every_corpus_file_gives_its_expected_report() {
+    let app = TestApp::spawn().await;
+    let (_, token) = app.user_token("importer@x.gov.uk", IMPORTER).await;
+    seed(&app, &token).await;
+    let people_before = count(&app, "SELECT COUNT(*) FROM people").await;
+    let mut names: Vec<PathBuf> = std::fs::read_dir(corpus_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "csv"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 30, "the corpus has {} files", names.len());
+    let mut failures = Vec::new();
+    for path in names {
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let expect: Value =
+            serde_json::from_str(&std::fs::read_to_string(path.with_extension("json")).unwrap())
+                .unwrap();
+        let res = upload(&app, &token, &name, std::fs::read(&path).unwrap()).await;
+        let status = res.status().as_u16();
+        let body: Value = res.json().await.unwrap_or(Value::Null);
+        let mut fail = |what: String| failures.push(format!("{name}: {what}"));
+        if status != expect["status"].as_u64().unwrap() as u16 {
+            fail(format!("status {status}, body {body}"));
+            continue;
+        }
+        if let Some(code) = expect["problem"].as_str() {
+            if body["type"] != format!("urn:s117:problem:{code}") {
+                fail(format!("problem {}", body["type"]));
+            }
+            for word in expect["detail"].as_array().unwrap() {
+                let detail = body["detail"].as_str().unwrap_or("");
+                if !detail.contains(word.as_str().unwrap()) {
+                    fail(format!("detail {detail:?} lacks {word}"));
+                }
+            }
+            continue;
+        }
+        if body["counts"] != expect["counts"] {
+            fail(format!("counts {} expected {}", body["counts"], expect["counts"]));
+        }
+        for key in ["total_rows", "encoding", "ignored_columns"] {
+            if !expect[key].is_null() && body[key] != expect[key] {
+                fail(format!("{key} {} expected {}", body[key], expect[key]));
+            }
+        }
+        if body["file_name"] != name {
+            fail(format!("file name {}", body["file_name"]));
+        }
+        let id = body["id"].as_str().unwrap().to_string();
+        let rows = all_rows(&app, &token, &id).await;
+        let find = |n: &str| {
+            rows.iter()
+                .find(|r| r["row"].to_string() == n)
+                .cloned()
+                .unwrap_or(Value::Null)
+        };
+        for (n, kind) in expect["rows"].as_object().unwrap() {
+            let r = find(n);
+            if r["kind"] != *kind {
+                fail(format!("row {n} is {} expected {kind}: {}", r["kind"], r["errors"]));
+            }
+        }
+        if rows.len() != expect["rows"].as_object().unwrap().len() {
+            fail(format!("{} rows in the report", rows.len()));
+        }
+        if let Some(errors) = expect["errors"].as_object() {
+            for (n, words) in errors {
+                let r = find(n);
+                let text = r["errors"].to_string();
+                for w in words.as_array().unwrap() {
+                    if !text.contains(w.as_str().unwrap()) {
+                        fail(format!("row {n} errors {text} lack {w}"));
+                    }
+                }
+            }
+        }
+        if let Some(want) = expect["names"].as_object() {
+            for (n, name) in want {
+                if find(n)["name"] != *name {
+                    fail(format!("row {n} name {} expected {name}", find(n)["name"]));
+                }
+            }
+        }
+        if let Some(cells) = expect["csv_neutralised"].as_array() {
+            let res = app
+                .get_auth(&format!("/api/v1/imports/{id}?format=csv"), &token)
+                .await;
+            let csv = res.text().await.unwrap();
+            for c in cells {
+                if !csv.contains(c.as_str().unwrap()) {
+                    fail(format!("report CSV lacks {c}: {csv}"));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+    // Checking wrote nothing to the register.
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM people").await, people_before);
+}
+
+#[tokio::test]
+async fn the_template_is_the_contract_header_and_guidance_lists_codes() {
+    let app = TestApp::spawn().await;
+    let (_, token) = app.user_token("importer@x.gov.uk", IMPORTER).await;
+    let res = app.get_auth("/api/v1/imports/template", &token).await;
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let text = res.text().await.unwrap();
+    assert_eq!(
+        text.trim_start_matches('\u{feff}').trim_end(),
+        "NHS Number,System ID,First Name,Family Name,Date of Birth,Gender,Ethnicity,Postcode,\
+Learning Disability,GP Practice,GP Out of County,Responsible Local Authority,Responsible \
+Clinical Commissioner,Place Detained,Date Detained,S117 Start Date,S117 Qualifying Section,\
+S117 End Date,End Reason"
+    );
+    let res = app
+        .get_auth("/api/v1/imports/template?part=guidance", &token)
+        .await;
+    assert_eq!(res.status(), 200);
+    let text = res.text().await.unwrap();
+    assert!(text.contains("Responsible Local Authority,E10000028,Staffordshire"), "{text}");
+    assert!(text.contains("S117 Qualifying Section,s3,Section 3"));
+    // The empty template itself uploads as "no records", not as a broken file.
+    let res = upload(&app, &token, "template.csv", text_of_template(&app, &token).await).await;
+    let body = assert_problem(res, 422, "invalid-file").await;
+    assert!(body["detail"].as_str().unwrap().contains("no records"));
+}
+
+async fn text_of_template(app: &TestApp, token: &str) -> Vec<u8> {
+    app.get_auth("/api/v1/imports/template", token)
+        .await
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec()
+}
+
+#[tokio::test]
+async fn processing_applies_the_checked_rows_once_each_audited() {
+    let app = TestApp::spawn().await;
+    let (_, token) = app.user_token("importer@x.gov.uk", IMPORTER).await;
+    let (alan_id, _) = seed(&app, &token).await;
+    // Three new people, Alan's postcode changed, Bella ended, one error row.
+    let base = String::from_utf8(corpus_file("01-good-basic.csv")).unwrap();
+    let alan_row = String::from_utf8(corpus_file("19-matches-existing-by-nhs-number.csv")).unwrap();
+    let bella_end = "\"\",,Bella,Stone,01/06/1975,2,A,ST5 1DS,No,Example Surgery,No,E10000028,sicbl:05V,harplands,06/01/2025,01/03/2025,s3,01/11/2026,Moved out of area\r\n";
+    let file = format!(
+        "{base}{}{bella_end},,Bad,Row,31/02/1980,1,,ST5 1DS,,,,E10000028,sicbl:05V,,06/01/2025,01/03/2025,s3,,\r\n",
+        alan_row.lines().nth(1).unwrap().to_string() + "\r\n"
+    );
+    let report = checked(&app, &token, "mixed.csv", file.clone().into_bytes()).await;
+    assert_eq!(
+        report["counts"],
+        json!({"new": 3, "updated": 1, "ended": 1, "errors": 1, "no_change": 0})
+    );
+    assert_eq!(report["status"], "checked");
+    let id = report["id"].as_str().unwrap().to_string();
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM people").await, 3);
+
+    let res = app
+        .send_auth(reqwest::Method::POST, &format!("/api/v1/imports/{id}/process"), &token, None)
+        .await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap_or_default());
+    let done: Value = res.json().await.unwrap();
+    assert_eq!(done["status"], "processed");
+    assert_eq!(done["rows"][0]["status"], "Record added.");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM people").await, 6);
+    let alan: Value = app
+        .get_auth(&format!("/api/v1/records/{alan_id}"), &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(alan["postcode"], "ST16 3SR");
+    assert_eq!(alan["source_system_id"], "9057499", "a blank cell keeps the stored value");
+    assert_eq!(alan["notes"], "Transferred from the old register.");
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM people WHERE status = 'ended'").await,
+        2,
+        "Bella ended too"
+    );
+
+    // Each change is audited as itself, naming the import; the import is audited once.
+    let like = format!("%{id}%");
+    let db = app.db().await;
+    let per_action: Vec<(String, i64)> = s117_api::on_db!(&db, p => sqlx::query_as(
+        "SELECT action, COUNT(*) FROM audit_log WHERE details LIKE $1 GROUP BY action ORDER BY action")
+        .bind(&like).fetch_all(p).await).unwrap();
+    db.close().await;
+    assert_eq!(
+        per_action,
+        vec![
+            ("import.checked".to_string(), 1),
+            ("import.processed".to_string(), 1),
+            ("record.created".to_string(), 3),
+            ("record.ended".to_string(), 1),
+            ("record.updated".to_string(), 1),
+        ]
+    );
+    let sha = format!("{:x}", <sha2::Sha256 as sha2::Digest>::digest(file.as_bytes()));
+    assert_eq!(report["sha256"], sha);
+
+    // Only once.
+    let res = app
+        .send_auth(reqwest::Method::POST, &format!("/api/v1/imports/{id}/process"), &token, None)
+        .await;
+    assert_problem(res, 409, "import-already-processed").await;
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM people").await, 6);
+}
+
+#[tokio::test]
+async fn a_register_changed_under_the_check_refuses_the_whole_process() {
+    let app = TestApp::spawn().await;
+    let (_, token) = app.user_token("importer@x.gov.uk", IMPORTER).await;
+    let (alan_id, _) = seed(&app, &token).await;
+    let base = String::from_utf8(corpus_file("01-good-basic.csv")).unwrap();
+    let alan_row = String::from_utf8(corpus_file("19-matches-existing-by-nhs-number.csv")).unwrap();
+    let file = format!("{base}{}\r\n", alan_row.lines().nth(1).unwrap());
+    let report = checked(&app, &token, "a.csv", file.clone().into_bytes()).await;
+    let id = report["id"].as_str().unwrap().to_string();
+
+    // Someone edits Alan after the check.
+    let res = app.get_auth(&format!("/api/v1/records/{alan_id}"), &token).await;
+    let etag = res.headers()["etag"].to_str().unwrap().to_string();
+    let mut edited = alan();
+    edited["postcode"] = json!("ST4 7LF");
+    let res = app
+        .client
+        .put(app.url(&format!("/api/v1/records/{alan_id}")))
+        .bearer_auth(&token)
+        .header("if-match", etag)
+        .json(&edited)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+
+    let res = app
+        .send_auth(reqwest::Method::POST, &format!("/api/v1/imports/{id}/process"), &token, None)
+        .await;
+    let problem = assert_problem(res, 409, "import-stale").await;
+    assert_eq!(problem["row"], 5);
+    assert!(problem["detail"].as_str().unwrap().contains("check it"));
+    // Nothing applied: not even the new rows before it.
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM people").await, 3);
+
+    // Checked again, it applies.
+    let report = checked(&app, &token, "a.csv", file.into_bytes()).await;
+    let id = report["id"].as_str().unwrap().to_string();
+    let res = app
+        .send_auth(reqwest::Method::POST, &format!("/api/v1/imports/{id}/process"), &token, None)
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM people").await, 6);
+
+    // A person added by hand after a check makes a "new" row stale too.
+    let file = String::from_utf8(corpus_file("04-good-semicolon.csv")).unwrap();
+    let report = checked(&app, &token, "b.csv", file.into_bytes()).await;
+    let id = report["id"].as_str().unwrap().to_string();
+    let mut same = alan();
+    same["nhs_number"] = Value::Null;
+    same["source_system_id"] = json!("SYS00007");
+    same["first_name"] = json!("Someone");
+    create(&app, &token, &same).await;
+    let res = app
+        .send_auth(reqwest::Method::POST, &format!("/api/v1/imports/{id}/process"), &token, None)
+        .await;
+    let problem = assert_problem(res, 409, "import-stale").await;
+    assert_eq!(problem["row"], 2);
+}
+
+#[tokio::test]
+async fn checked_uploads_expire_after_24_hours_and_are_removed() {
+    let app = TestApp::spawn().await;
+    let (_, token) = app.user_token("importer@x.gov.uk", IMPORTER).await;
+    let report = checked(&app, &token, "a.csv", corpus_file("01-good-basic.csv")).await;
+    let id = report["id"].as_str().unwrap().to_string();
+    // Sessions end long before a day passes: sign in again after each jump.
+    app.clock.advance(chrono::Duration::hours(23));
+    let token = app.sign_in("importer@x.gov.uk", PASSWORD).await;
+    assert_eq!(app.get_auth(&format!("/api/v1/imports/{id}"), &token).await.status(), 200);
+    app.clock.advance(chrono::Duration::hours(2));
+    let token = app.sign_in("importer@x.gov.uk", PASSWORD).await;
+    let res = app.get_auth(&format!("/api/v1/imports/{id}"), &token).await;
+    assert_problem(res, 404, "not-found").await;
+    let res = app
+        .send_auth(reqwest::Method::POST, &format!("/api/v1/imports/{id}/process"), &token, None)
+        .await;
+    assert_problem(res, 404, "not-found").await;
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM people").await, 0);
+    // The next upload sweeps it away, rows and all.
+    checked(&app, &token, "b.csv", corpus_file("04-good-semicolon.csv")).await;
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM imports").await, 1);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM import_rows").await, 2);
+}
+
+#[tokio::test]
+async fn only_importers_upload_and_only_the_uploader_or_an_admin_processes() {
+    let app = TestApp::spawn().await;
+    let (_, token) = app.user_token("importer@x.gov.uk", IMPORTER).await;
+    let (_, other) = app.user_token("other@x.gov.uk", IMPORTER).await;
+    let (_, caseworker) = app
+        .user_token("case@x.gov.uk", &["records.view", "records.create", "records.edit"])
+        .await;
+    let (_, admin) = app
+        .user_token("admin@x.gov.uk", &["records.import", "admin.users"])
+        .await;
+    let res = upload(&app, &caseworker, "a.csv", corpus_file("01-good-basic.csv")).await;
+    assert_problem(res, 403, "forbidden").await;
+    let res = app.get_auth("/api/v1/imports/template", &caseworker).await;
+    assert_problem(res, 403, "forbidden").await;
+    let res = app
+        .client
+        .post(app.url("/api/v1/imports"))
+        .body("x")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 401, "unauthorized").await;
+
+    let report = checked(&app, &token, "a.csv", corpus_file("01-good-basic.csv")).await;
+    let id = report["id"].as_str().unwrap().to_string();
+    let res = app.get_auth(&format!("/api/v1/imports/{id}"), &other).await;
+    assert_problem(res, 403, "forbidden").await;
+    let res = app
+        .send_auth(reqwest::Method::POST, &format!("/api/v1/imports/{id}/process"), &other, None)
+        .await;
+    assert_problem(res, 403, "forbidden").await;
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM people").await, 0);
+    let res = app.get_auth(&format!("/api/v1/imports/{id}"), &admin).await;
+    assert_eq!(res.status(), 200);
+    let res = app
+        .send_auth(reqwest::Method::POST, &format!("/api/v1/imports/{id}/process"), &admin, None)
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM people").await, 3);
+}
+
+#[tokio::test]
+async fn a_file_over_the_cap_is_413_and_nothing_is_stored_and_multipart_works() {
+    let app = TestApp::builder()
+        .env("S117_MAX_UPLOAD_MB", "1")
+        .spawn()
+        .await;
+    let (_, token) = app.user_token("importer@x.gov.uk", IMPORTER).await;
+    let mut big = corpus_file("01-good-basic.csv");
+    while big.len() < 1024 * 1024 + 10 {
+        big.extend_from_slice(b",,,,,,,,,,,,,,,,,,\r\n");
+    }
+    let res = upload(&app, &token, "big.csv", big.clone()).await;
+    assert_problem(res, 413, "payload-too-large").await;
+    // Also when streamed without a declared length.
+    let stream = futures_util::stream::iter(
+        big.chunks(64 * 1024)
+            .map(|c| Ok::<_, std::io::Error>(c.to_vec()))
+            .collect::<Vec<_>>(),
+    );
+    let res = app
+        .client
+        .post(app.url("/api/v1/imports?file_name=big.csv"))
+        .bearer_auth(&token)
+        .header("content-type", "text/csv")
+        .body(reqwest::Body::wrap_stream(stream))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 413, "payload-too-large").await;
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM imports").await, 0);
+
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(corpus_file("03-good-windows-1252.csv"))
+            .file_name("Zoë's list.csv")
+            .mime_str("text/csv")
+            .unwrap(),
+    );
+    let res = app
+        .client
+        .post(app.url("/api/v1/imports"))
+        .bearer_auth(&token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let v: Value = res.json().await.unwrap();
+    assert_eq!(v["file_name"], "Zoë's list.csv");
+    assert_eq!(v["counts"]["new"], 2);
+}
+
+/// The rows of a large file of new people (valid 999 NHS numbers).
+fn big_file(rows: usize) -> Vec<u8> {
+    let mut out = String::from("NHS Number,System ID,First Name,Family Name,Date of Birth,Gender,Ethnicity,Postcode,Learning Disability,GP Practice,GP Out of County,Responsible Local Authority,Responsible Clinical Commissioner,Place Detained,Date Detained,S117 Start Date,S117 Qualifying Section,S117 End Date,End Reason\r\n");
+    let mut made = 0;
+    let mut n: u32 = 0;
+    while made < rows {
+        n += 1;
+        let nine = format!("999{n:06}");
+        let digits: Vec<u32> = nine.chars().map(|c| c.to_digit(10).unwrap()).collect();
+        let sum: u32 = digits.iter().zip((2..=10).rev()).map(|(d, w)| d * w).sum();
+        let check = match 11 - sum % 11 {
+            11 => 0,
+            10 => continue,
+            c => c,
+        };
+        made += 1;
+        out.push_str(&format!(
+            "{nine}{check},B{made},Bulk,Person{made},10/03/1992,2,A,ST4 2DN,No,Hanley Surgery,No,E06000021,sicbl:05W,harplands,06/01/2025,01/03/2025,s3,,\r\n"
+        ));
+    }
+    out.into_bytes()
+}
+
+/// kill -9 of the server while it processes a 100,000-row file: after a restart the
+/// register holds none of the rows (or all), and the upload can be processed again.
+#[tokio::test]
+async fn a_crash_mid_process_leaves_all_or_nothing_and_the_upload_processable() {
+    let rows: usize = std::env::var("S117_TEST_CRASH_ROWS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100_000);
+    let app = TestApp::spawn().await;
+    let (_, token) = app.user_token("importer@x.gov.uk", IMPORTER).await;
+    let report = checked(&app, &token, "big.csv", big_file(rows)).await;
+    assert_eq!(report["counts"]["new"], rows as i64);
+    let id = report["id"].as_str().unwrap().to_string();
+
+    // A second server process (the real binary) on the same database does the processing.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let start = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_s117"))
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("S117_LISTEN", format!("127.0.0.1:{port}"))
+            .env("S117_DATABASE_URL", &app.db_url)
+            .env("S117_DATA_DIR", app.dir.path().join("data2"))
+            .env("S117_WEB_DIR", app.web_dir())
+            .env("S117_JWT_SECRET", crate::support::TEST_JWT_SECRET)
+            .env("S117_IDLE_TIMEOUT_MINUTES", "30")
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let wait_up = || async {
+        for _ in 0..400 {
+            if let Ok(r) = reqwest::get(format!("http://127.0.0.1:{port}/health")).await {
+                if r.status() == 200 {
+                    return;
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("second server did not start");
+    };
+    let mut child = start();
+    wait_up().await;
+    let url = format!("http://127.0.0.1:{port}/api/v1/imports/{id}/process");
+    let client = reqwest::Client::new();
+    let pending = tokio::spawn({
+        let (client, url, token) = (client.clone(), url.clone(), token.clone());
+        async move { client.post(url).bearer_auth(token).send().await }
+    });
+    // Wait until it is well into the work, then kill it without warning.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert!(!pending.is_finished(), "processing finished before the kill: use more rows");
+    std::process::Command::new("kill")
+        .args(["-KILL", &child.id().to_string()])
+        .status()
+        .unwrap();
+    child.wait().unwrap();
+    assert!(pending.await.unwrap().is_err(), "the request died with the server");
+
+    let people = count(&app, "SELECT COUNT(*) FROM people").await;
+    assert!(people == 0, "after the crash the register holds {people} of {rows} rows");
+
+    // Restarted, the same upload processes, in full.
+    let mut child = start();
+    wait_up().await;
+    let res = client.post(&url).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap_or_default());
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM people").await, rows as i64);
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM audit_log WHERE action = 'record.created'").await,
+        rows as i64
+    );
+}

@@ -1,0 +1,140 @@
+// CSV bulk upload in the browser, against the real server: from Manage Records to "Add /
+// manage multiple records", an empty upload (error summary), a file uploaded and checked
+// (the report with its four tabs and counts, an error row's reasons), "Process CSV Data"
+// with its confirmation, and the result; the records are then on the register. Every step
+// is audited with axe and must log no console error, throw nothing and break no CSP rule.
+//
+// Run: `cargo xtask test --browser-only`, or after a build `node --test tests/e2e/imports.test.mjs`.
+
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { after, before, describe, test } from 'node:test';
+
+import { audit, describe as describeViolations } from './support/axe.mjs';
+import { expectFocus, heading, launchBrowser, openPage } from './support/browser.mjs';
+import { oneTimePassword, outboxNames, securityCode, waitForEmail } from './support/mail.mjs';
+import { serverBinary, startServer } from './support/server.mjs';
+
+const ADMIN = 'admin@example.org';
+const NEW_PASSWORD = 'Imports-Test-2026!';
+
+let server;
+let browser;
+let token;
+
+async function api(method, urlPath, body, bearer = token) {
+  const headers = { Accept: 'application/json' };
+  if (body !== undefined && body !== null) headers['Content-Type'] = 'application/json';
+  if (bearer) headers.Authorization = `Bearer ${bearer}`;
+  return fetch(server.baseUrl + urlPath, {
+    method,
+    headers,
+    body: body === undefined || body === null ? undefined : JSON.stringify(body),
+  });
+}
+
+async function signInAsAdmin() {
+  await promisify(execFile)(serverBinary(), ['create-admin', '--email', ADMIN, '--name', 'Test Admin'], {
+    cwd: server.dataDir,
+    env: { ...process.env, S117_DATABASE_URL: `sqlite://${server.dataDir}/s117.db`, S117_DATA_DIR: server.dataDir },
+  });
+  const welcome = await waitForEmail(server.dataDir, ADMIN, { test: (email) => /one-time password/i.test(email.text) });
+  const password = oneTimePassword(welcome);
+  const seen = await outboxNames(server.dataDir);
+  const login = await api('POST', '/api/v1/auth/login', { email: ADMIN, password }, null);
+  assert.equal(login.status, 202);
+  const { challenge_id } = await login.json();
+  const pinEmail = await waitForEmail(server.dataDir, ADMIN, { seen, test: (email) => /security code is/i.test(email.text) });
+  const verify = await api('POST', '/api/v1/auth/verify', { challenge_id, pin: securityCode(pinEmail) }, null);
+  const { access_token } = await verify.json();
+  const change = await api('PUT', '/api/v1/me/password', { current_password: password, new_password: NEW_PASSWORD }, access_token);
+  assert.ok(change.ok);
+  return access_token;
+}
+
+before(async () => {
+  server = await startServer();
+  token = await signInAsAdmin();
+  browser = await launchBrowser();
+  await browser.context.addInitScript((value) => {
+    window.sessionStorage.setItem('s117.token', value);
+  }, token);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function assertAccessible(page, what) {
+  const { blocking } = await audit(page);
+  assert.equal(blocking.length, 0, `axe found serious/critical violations on ${what}:\n${describeViolations(blocking)}`);
+}
+
+const HEADER = 'NHS Number,System ID,First Name,Family Name,Date of Birth,Gender,Ethnicity,Postcode,Learning Disability,GP Practice,GP Out of County,Responsible Local Authority,Responsible Clinical Commissioner,Place Detained,Date Detained,S117 Start Date,S117 Qualifying Section,S117 End Date,End Reason';
+const FILE = [
+  HEADER,
+  '999 000 0018,9057499,Alan,Harbour,13/02/1980,Male,A,ST5 1DS,No,Example Surgery,No,Staffordshire,NHS STAFFORD AND SURROUNDS CCG,harplands,06/01/2025,01/03/2025,s3,,',
+  '999 000 0026,9057500,Zoë,O’Neil,1/3/1992,2,,ST4 2DN,Yes,,No,Stoke-on-Trent,05W,,2025-01-06,2025-03-01,Section 3,,',
+  ',9057501,Steve,Lowther,00/00/0000,1,,ST4 2DN,No,,No,Stoke-on-Trent,05W,,06/01/2025,01/03/2025,s3,,',
+].join('\r\n') + '\r\n';
+
+describe('imports', () => {
+  test('upload, check, confirm and process a CSV file', async () => {
+    const file = path.join(server.dataDir, 'abc.csv');
+    await writeFile(file, FILE);
+    const { page, problems } = await openPage(browser.context, { ignore: [/status of 4\d\d/] });
+    await page.goto(server.baseUrl + '/records');
+    await heading(page);
+    await page.click('a[href="/records/import"]');
+    assert.equal(await heading(page), 'Add / manage multiple records');
+    assert.equal(await page.title(), 'Add / manage multiple records – S117 Register');
+    await assertAccessible(page, 'the upload page');
+
+    // Nothing chosen: the error summary, linked to the file input.
+    await page.click('button:has-text("Upload file")');
+    await page.locator('.govuk-error-summary').waitFor();
+    assert.match(await page.locator('.govuk-error-summary').textContent(), /Select a CSV file to upload/);
+    await assertAccessible(page, 'the upload page with an error');
+
+    await page.setInputFiles('#file', file);
+    await page.click('button:has-text("Upload file")');
+    await expectFocus(page, '#report-heading', 20000);
+    const report = (await page.locator('main').textContent()).replace(/\s+/g, ' ');
+    assert.match(report, /File name: abc\.csv/);
+    assert.match(report, /Total records in file: 3/);
+    assert.match(report, /New Records 2/);
+    assert.match(report, /Errors Encountered 1/);
+    assert.match(report, /Zoë O’Neil/);
+    assert.match(report, /Upload in check mode, record not added\./);
+    await assertAccessible(page, 'the report');
+
+    await page.click('#tab-error');
+    await page.locator('#import-rows td:has-text("Date of Birth")').waitFor();
+    assert.match(await page.locator('#import-rows').textContent(), /real date/);
+
+    await page.click('button:has-text("Process CSV Data")');
+    await expectFocus(page, '#confirm-heading');
+    assert.match(await page.locator('main').textContent(), /2 new records will be added/);
+    await assertAccessible(page, 'the confirmation');
+    await page.click('button:has-text("Yes – process CSV data")');
+    await page.locator('.govuk-panel__title').waitFor({ timeout: 20000 });
+    assert.equal((await page.locator('.govuk-panel__title').textContent()).trim(), 'CSV data processed');
+    assert.match(await page.locator('main').textContent(), /Record added\./);
+    await assertAccessible(page, 'the result');
+    assert.deepEqual(await problems(), []);
+
+    const list = await (await api('GET', '/api/v1/records?q=harbour')).json();
+    assert.equal(list.total, 1);
+  });
+
+  test('Submit New Record links to the upload page', async () => {
+    const { page } = await openPage(browser.context);
+    await page.goto(server.baseUrl + '/records/new');
+    await heading(page);
+    await page.locator('a[href="/records/import"]').waitFor();
+  });
+});
