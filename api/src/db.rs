@@ -13,7 +13,8 @@
 //!   API turns into 503, and a later request reconnects by itself once the database is back
 //!   (`test_before_acquire` drops dead connections; new ones are opened on demand);
 //! - SQLite runs in WAL mode with `synchronous=FULL` (a committed change survives a power
-//!   cut), foreign keys on, and a busy timeout so concurrent writers wait instead of failing;
+//!   cut), foreign keys on, reads through a memory map, and a busy timeout so concurrent
+//!   writers wait instead of failing;
 //!   transactions begin IMMEDIATE so a read-then-write never fails on a lock upgrade.
 
 use std::str::FromStr;
@@ -110,7 +111,11 @@ impl Db {
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
                 .pragma("temp_store", "memory")
-                .pragma("cache_size", "-16000");
+                .pragma("cache_size", "-16000")
+                // Reads through a memory map: every commit (an audit entry, say) makes the
+                // other connections drop their page caches, and refilling them by read()
+                // copies every page again; mapped pages are used where they lie.
+                .pragma("mmap_size", "268435456");
             if let Some(parent) = options.get_filename().parent() {
                 if !parent.as_os_str().is_empty() {
                     std::fs::create_dir_all(parent)?;
@@ -119,6 +124,9 @@ impl Db {
             let pool = SqlitePoolOptions::new()
                 .max_connections(max_connections.min(16))
                 .min_connections(1)
+                // A SQLite connection is a file handle, not a socket: it cannot drop, and
+                // the check before each use is a round trip to the connection's thread.
+                .test_before_acquire(false)
                 .acquire_timeout(acquire_timeout)
                 .connect_with(options)
                 .await?;

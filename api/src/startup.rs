@@ -31,6 +31,8 @@ pub struct AppState {
     pub hasher: Hasher,
     pub mailer: Mailer,
     pub limits: Limits,
+    /// Group commit for the audit entries of searches (audit/batch.rs).
+    pub audit: crate::audit::batch::AuditWriter,
 }
 
 impl AppState {
@@ -48,6 +50,7 @@ impl AppState {
             keys: Keys::new(&secret),
             hasher: Hasher::new(hasher_permits),
             limits: Limits::from_config(&config),
+            audit: crate::audit::batch::AuditWriter::spawn(db.clone()),
             mailer,
             config: Arc::new(config),
             db,

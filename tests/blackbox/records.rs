@@ -621,3 +621,222 @@ async fn concurrent_views_and_histories_never_fail() {
     let statuses = futures_util::future::join_all(calls).await;
     assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
 }
+
+async fn search_json(app: &TestApp, token: &str, query: &str) -> Value {
+    let res = app
+        .get_auth(&format!("/api/v1/records?{query}"), token)
+        .await;
+    assert_eq!(res.status(), 200, "{query}");
+    res.json().await.unwrap()
+}
+
+fn full_names(v: &Value) -> Vec<String> {
+    v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            format!(
+                "{} {}",
+                i["first_name"].as_str().unwrap(),
+                i["family_name"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+/// Name and postcode searches count and page from the search indexes (migration 0007):
+/// totals, pages, both sort directions, a page past the end, a person matched by two of their
+/// name words counted once, and the index following renames and endings.
+#[tokio::test]
+async fn name_and_postcode_searches_count_page_and_follow_changes() {
+    let app = TestApp::spawn().await;
+    let token = caseworker(&app).await;
+    let (alan_id, _) = created(&app, &token, &alan()).await;
+    let (beth_id, beth_etag) = created(
+        &app,
+        &token,
+        &person("9990000026", "Beth", "Harbour", "1991-05-01"),
+    )
+    .await;
+    let (cai_id, cai_etag) = created(
+        &app,
+        &token,
+        &person("9990000034", "Cai", "Harbour", "1975-07-21"),
+    )
+    .await;
+    // "Smith-Harbourne": its words smithharbourne, smith and harbourne all start with "smith"
+    // or "harb"; it is still one person.
+    let mut dora = person("9990000042", "Dora", "Smith-Harbourne", "1969-12-31");
+    dora["postcode"] = json!("WS11 1AB");
+    created(&app, &token, &dora).await;
+
+    let v = search_json(&app, &token, "q=harb").await;
+    assert_eq!(v["total"], 4, "{v}");
+    assert_eq!(
+        full_names(&v),
+        [
+            "Alan Harbour",
+            "Beth Harbour",
+            "Cai Harbour",
+            "Dora Smith-Harbourne"
+        ]
+    );
+    assert_eq!(search_json(&app, &token, "q=smith").await["total"], 1);
+    let v = search_json(&app, &token, "q=harb&per_page=1&page=2").await;
+    assert_eq!(
+        (v["total"].as_i64(), full_names(&v)),
+        (Some(4), vec!["Beth Harbour".to_string()])
+    );
+    let v = search_json(&app, &token, "q=harb&sort=-name&per_page=2").await;
+    assert_eq!(full_names(&v), ["Dora Smith-Harbourne", "Cai Harbour"]);
+    let v = search_json(&app, &token, "q=harb&per_page=10&page=3").await;
+    assert_eq!(v["total"], 4, "a page past the end still counts");
+    assert!(v["items"].as_array().unwrap().is_empty());
+    let v = search_json(&app, &token, "q=harbour%20cai").await;
+    assert_eq!(v["items"][0]["id"], cai_id);
+    assert_eq!(v["total"], 1);
+    // Postcodes: a prefix, with and without the space, paged.
+    let v = search_json(&app, &token, "q=ST5&per_page=2&page=2").await;
+    assert_eq!(v["total"], 3);
+    assert_eq!(full_names(&v), ["Cai Harbour"]);
+    assert_eq!(search_json(&app, &token, "q=ws111a").await["total"], 1);
+    // A term and another sort, or a filter, take the general path and agree.
+    let v = search_json(&app, &token, "q=harb&sort=date_of_birth").await;
+    assert_eq!(v["total"], 4);
+    assert_eq!(v["items"][0]["first_name"], "Dora");
+    let v = search_json(&app, &token, "q=harb&responsible_la=E10000028").await;
+    assert_eq!(v["total"], 4);
+
+    // A rename moves the person in the index.
+    let mut renamed = person("9990000026", "Beth", "Trent", "1991-05-01");
+    renamed["source_system_id"] = Value::Null;
+    let res = send_if_match(
+        &app,
+        reqwest::Method::PUT,
+        &format!("/api/v1/records/{beth_id}"),
+        &token,
+        Some(&beth_etag),
+        Some(&renamed),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(search_json(&app, &token, "q=harb").await["total"], 3);
+    let v = search_json(&app, &token, "q=tren").await;
+    assert_eq!(full_names(&v), ["Beth Trent"]);
+    // Ending moves the person from active to ended, in the index too.
+    let res = send_if_match(
+        &app,
+        reqwest::Method::POST,
+        &format!("/api/v1/records/{cai_id}/end"),
+        &token,
+        Some(&cai_etag),
+        Some(&end_body()),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let v = search_json(&app, &token, "q=harb").await;
+    assert_eq!(v["total"], 2);
+    assert_eq!(v["items"][0]["id"], alan_id);
+    let v = search_json(&app, &token, "q=harb&status=ended").await;
+    assert_eq!(full_names(&v), ["Cai Harbour"]);
+    assert_eq!(v["items"][0]["status"], "ended");
+    assert_eq!(
+        search_json(&app, &token, "q=harb&status=all").await["total"],
+        3
+    );
+    assert_eq!(
+        search_json(&app, &token, "q=st5&status=all").await["total"],
+        3
+    );
+    assert_eq!(search_json(&app, &token, "q=st5").await["total"], 2);
+}
+
+/// Searches' audit entries go through a group-commit writer: under concurrent load each
+/// search still has exactly its own entry, committed before its answer arrives.
+#[tokio::test]
+async fn concurrent_searches_each_commit_their_audit_entry_before_answering() {
+    let app = TestApp::builder().env("S117_WORKERS", "2").spawn().await;
+    let token = caseworker(&app).await;
+    created(&app, &token, &alan()).await;
+    let db = app.db().await;
+    let calls = (0..80).map(|i| {
+        let (app, token, db) = (&app, &token, &db);
+        async move {
+            let q = format!("harbour n{i}");
+            let res = app
+                .get_auth(&format!("/api/v1/records?q=harbour%20n{i}"), token)
+                .await;
+            assert_eq!(res.status(), 200);
+            // Read from another connection the moment the answer is in: already committed.
+            let pattern = format!("%\"q\":\"{q}\"%");
+            let n: i64 = s117_api::on_db!(db, p => sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'records.searched' AND details LIKE $1")
+                .bind(&pattern).fetch_one(p).await).unwrap();
+            assert_eq!(n, 1, "{q}");
+        }
+    });
+    futures_util::future::join_all(calls).await;
+    let n: i64 = s117_api::on_db!(&db, p => sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'records.searched'").fetch_one(p).await).unwrap();
+    assert_eq!(n, 80);
+}
+
+/// A search whose audit entry cannot be written answers an error, never its results; the
+/// searches sharing its batch are still written and answered; and the writer carries on
+/// once the fault is gone.
+#[tokio::test]
+async fn a_search_whose_audit_entry_fails_returns_nothing_and_the_writer_recovers() {
+    let app = TestApp::builder().env("S117_WORKERS", "2").spawn().await;
+    let token = caseworker(&app).await;
+    created(&app, &token, &alan()).await;
+    let db = app.db().await;
+    let (block, unblock) = if app.is_postgres() {
+        (
+            "ALTER TABLE audit_log ADD CONSTRAINT test_block CHECK (details NOT LIKE '%\"q\":\"blocked%') NOT VALID",
+            "ALTER TABLE audit_log DROP CONSTRAINT test_block",
+        )
+    } else {
+        (
+            "CREATE TRIGGER test_block BEFORE INSERT ON audit_log WHEN NEW.details LIKE '%\"q\":\"blocked%'
+             BEGIN SELECT RAISE(ABORT, 'blocked by the test'); END",
+            "DROP TRIGGER test_block",
+        )
+    };
+    s117_api::on_db!(&db, p => sqlx::query(block).execute(p).await.map(|_| ())).unwrap();
+    let calls = (0..40).map(|i| {
+        let (app, token) = (&app, &token);
+        async move {
+            let q = if i % 2 == 0 { "harbour" } else { "blocked" };
+            let res = app.get_auth(&format!("/api/v1/records?q={q}"), token).await;
+            (q, res)
+        }
+    });
+    for (q, res) in futures_util::future::join_all(calls).await {
+        if q == "harbour" {
+            assert_eq!(res.status(), 200);
+            let v: Value = res.json().await.unwrap();
+            assert_eq!(v["total"], 1);
+        } else {
+            let p = assert_problem(res, 500, "internal").await;
+            assert!(p.get("items").is_none(), "{p}");
+        }
+    }
+    let count = |q: &'static str| {
+        let db = db.clone();
+        async move {
+            let pattern = format!("%\"q\":\"{q}\"%");
+            let n: i64 = s117_api::on_db!(&db, p => sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'records.searched' AND details LIKE $1")
+                .bind(&pattern).fetch_one(p).await).unwrap();
+            n
+        }
+    };
+    assert_eq!(count("harbour").await, 20);
+    assert_eq!(count("blocked").await, 0);
+    s117_api::on_db!(&db, p => sqlx::query(unblock).execute(p).await.map(|_| ())).unwrap();
+    assert_eq!(
+        app.get_auth("/api/v1/records?q=blocked", &token)
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(count("blocked").await, 1);
+}

@@ -1,10 +1,12 @@
 //! The append-only audit log: who did what, to which record or account, when, from where,
 //! with what outcome. Entries are written in the same transaction as the change they
 //! describe ([`write`]), or on their own for events that change nothing else, such as a
-//! refused sign-in ([`write_alone`]). The database refuses UPDATE and DELETE on the table
-//! (triggers in the migrations); no endpoint offers either.
+//! refused sign-in ([`write_alone`]), or, for reads that change nothing (searches), through
+//! the group-commit writer ([`batch::AuditWriter`]). The database refuses UPDATE and DELETE on
+//! the table (triggers in the migrations); no endpoint offers either.
 
 pub mod routes;
+pub mod batch;
 pub mod store;
 
 use chrono::{DateTime, Utc};

@@ -605,7 +605,9 @@ pub async fn search(
     let entry = Entry::new("records.searched", Outcome::Success, Some(caller), meta, state.clock.now()).details(json!({
         "q": q, "status": s.status, "responsible_la": s.responsible_la, "commissioner": s.commissioner, "results": total,
     }));
-    audit::write_alone(&state.db, &entry).await?;
+    // Nothing is returned unless the entry is committed (see audit/batch.rs for why this
+    // goes through the group-commit writer and why the guarantee holds).
+    state.audit.write(entry).await?;
     let items = rows
         .into_iter()
         .map(|r| s117_shared::record_view::RecordSummary {

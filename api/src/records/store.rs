@@ -82,6 +82,23 @@ pub fn name_tokens(first: &str, family: &str) -> Vec<String> {
     out
 }
 
+/// The tokens in byte order (the order of both databases' token indexes), each with the
+/// length in characters of its common prefix with the one before (0 for the first).
+pub fn with_common_prefixes(mut tokens: Vec<String>) -> Vec<(String, i32)> {
+    tokens.sort();
+    let mut out: Vec<(String, i32)> = Vec::with_capacity(tokens.len());
+    for t in tokens {
+        let lcp = out.last().map_or(0, |(prev, _)| {
+            prev.chars()
+                .zip(t.chars())
+                .take_while(|(a, b)| a == b)
+                .count()
+        });
+        out.push((t, lcp as i32));
+    }
+    out
+}
+
 pub fn name_key(first: &str, family: &str) -> String {
     format!(
         "{}|{}",
@@ -155,8 +172,14 @@ async fn replace_tokens(
 ) -> Result<(), sqlx::Error> {
     on_tx!(tx, c => {
         sqlx::query("DELETE FROM name_tokens WHERE person_id = $1").bind(id).execute(&mut *c).await?;
-        for t in name_tokens(first, family) {
-            sqlx::query("INSERT INTO name_tokens (person_id, token) VALUES ($1, $2)").bind(id).bind(t).execute(&mut *c).await?;
+        // Each token row carries the person's status and names (migration 0007: searches
+        // count and sort from the token index alone; a trigger keeps them current) and its
+        // common-prefix length with the previous token, which lets a prefix search count each
+        // person once.
+        for (t, lcp) in with_common_prefixes(name_tokens(first, family)) {
+            sqlx::query("INSERT INTO name_tokens (person_id, token, lcp, status, family_name, first_name)
+                         SELECT id, $2, $3, status, family_name, first_name FROM people WHERE id = $1")
+                .bind(id).bind(t).bind(lcp).execute(&mut *c).await?;
         }
         Ok::<_, sqlx::Error>(())
     })
@@ -352,42 +375,223 @@ fn prefix_end(prefix: &str) -> String {
     String::from("\u{10FFFF}")
 }
 
+/// Numbered placeholders (`$1`, `$2`, ...) for a query built piece by piece.
+#[derive(Default)]
+struct Binds(Vec<String>);
+
+impl Binds {
+    fn arg(&mut self, v: impl Into<String>) -> String {
+        self.0.push(v.into());
+        format!("${}", self.0.len())
+    }
+}
+
+/// `order_by` in terms of the name-sort columns every search alternative yields
+/// (`family_name, first_name, id`), or `None` when it sorts by anything else.
+fn name_order(order_by: &str) -> Option<String> {
+    let cols = order_by
+        .split(',')
+        .map(|part| part.split_whitespace().next().unwrap_or(""));
+    let by_name = cols
+        .into_iter()
+        .all(|c| matches!(c, "p.family_name" | "p.first_name" | "p.id"));
+    by_name.then(|| order_by.replace("p.", "m."))
+}
+
+const SUMMARY_COLUMNS: &str = "p.id, p.nhs_number, p.source_system_id, p.first_name, p.family_name, p.date_of_birth, p.postcode,
+    p.current_la, la.display_name AS la_name, p.current_commissioner, cm.display_name AS commissioner_name, p.status";
+const REFERENCE_JOINS: &str = "LEFT JOIN reference_values la ON la.list = 'local-authorities' AND la.code = p.current_la
+    LEFT JOIN reference_values cm ON cm.list = 'commissioners' AND cm.code = p.current_commissioner";
+
+#[derive(sqlx::FromRow)]
+struct CountedRow {
+    #[sqlx(flatten)]
+    row: SummaryRow,
+    total: i64,
+}
+
 /// One page of matching people and the total count. Each kind of key becomes an indexed
-/// lookup (equality, or a range on an index for prefixes); alternatives are OR-ed through
-/// `id IN (...)` subqueries so each one keeps its index.
+/// lookup (equality, or a range on an index for prefixes).
+///
+/// The common case, a search term sorted by name with at most a status filter, never visits a
+/// row of people per match and never sorts or de-duplicates every match: the term's matches
+/// are split into disjoint parts, each read from one index that also holds the status and the
+/// name-sort columns (migration 0007), and combined with UNION ALL:
+/// 1. postcode: a range on `people_postcode_search`;
+/// 2. names: a range on `name_tokens_search` for the longest word, one row per person thanks
+///    to `lcp`, the other words checked per candidate on `name_tokens_person`; minus people
+///    already in part 1;
+/// 3. the exact keys (NHS number, register ID, system ID: a few rows at most); minus people
+///    already in parts 1 or 2.
+///
+/// The count is a count of those index entries, the page a top-N sort of them, and only the
+/// page's rows (at most 100) are read from people. Everything else (other sorts, LA or
+/// commissioner filters, no term at all) takes [`search_general`].
 pub async fn search(db: &Db, s: &Search) -> Result<(Vec<SummaryRow>, i64), sqlx::Error> {
-    let mut alternatives: Vec<String> = Vec::new();
-    // Prefix ranges must compare bytewise to use their indexes; PostgreSQL compares a text
-    // parameter in the database's locale unless told (the columns are COLLATE "C").
-    let c = if matches!(db, Db::Postgres(_)) {
+    let has_term = s.nhs_number.is_some()
+        || s.register_id.is_some()
+        || s.source_system_id.is_some()
+        || s.postcode_prefix.is_some()
+        || !s.name_tokens.is_empty();
+    let order = name_order(s.order_by);
+    let (true, Some(m_order), None, None) = (
+        has_term,
+        order,
+        s.responsible_la.as_ref(),
+        s.commissioner.as_ref(),
+    ) else {
+        return search_general(db, s).await;
+    };
+    let c = collate(db);
+    let mut b = Binds::default();
+    let status = |b: &mut Binds, col: &str| match s.status {
+        Some(st) => format!(" AND {col} = {}", b.arg(st)),
+        None => String::new(),
+    };
+    // "p matches the postcode" and "p matches every name word", for excluding a person from
+    // a later part who is already in an earlier one.
+    let postcode_range = |b: &mut Binds, col: &str, p: &String| {
+        let lo = b.arg(p.clone());
+        let hi = b.arg(prefix_end(p));
+        format!("{col} >= {lo}{c} AND {col} < {hi}{c}")
+    };
+    let has_word = |b: &mut Binds, person: &str, t: &String| {
+        let lo = b.arg(t.clone());
+        let hi = b.arg(prefix_end(t));
+        format!(
+            "EXISTS (SELECT 1 FROM name_tokens w WHERE w.person_id = {person} AND w.token >= {lo}{c} AND w.token < {hi}{c})"
+        )
+    };
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(p) = &s.postcode_prefix {
+        let range = postcode_range(&mut b, "postcode_key", p);
+        let st = status(&mut b, "status");
+        parts.push(format!(
+            "SELECT family_name, first_name, id FROM people WHERE {range}{st}"
+        ));
+    }
+    if let Some(driver) = s.name_tokens.iter().max_by_key(|t| t.chars().count()) {
+        let lo = b.arg(driver.clone());
+        let hi = b.arg(prefix_end(driver));
+        let lcp = driver.chars().count();
+        let st = status(&mut b, "t.status");
+        let mut sql = format!(
+            "SELECT t.family_name, t.first_name, t.person_id AS id FROM name_tokens t
+             WHERE t.token >= {lo}{c} AND t.token < {hi}{c}{st} AND t.lcp < {lcp}"
+        );
+        for other in s.name_tokens.iter().filter(|t| *t != driver) {
+            sql += &format!(" AND {}", has_word(&mut b, "t.person_id", other));
+        }
+        if let Some(p) = &s.postcode_prefix {
+            let range = postcode_range(&mut b, "q.postcode_key", p);
+            sql += &format!(
+                " AND NOT EXISTS (SELECT 1 FROM people q WHERE q.id = t.person_id AND {range})"
+            );
+        }
+        parts.push(sql);
+    }
+    let mut exact: Vec<String> = Vec::new();
+    if let Some(n) = &s.nhs_number {
+        exact.push(format!("nhs_number = {}", b.arg(n.clone())));
+    }
+    if let Some(id) = s.register_id {
+        exact.push(format!("id = CAST({} AS BIGINT)", b.arg(id.to_string())));
+    }
+    if let Some(sid) = &s.source_system_id {
+        exact.push(format!("source_system_id = {}", b.arg(sid.clone())));
+    }
+    if !exact.is_empty() {
+        let st = status(&mut b, "e.status");
+        let mut sql = format!(
+            "SELECT e.family_name, e.first_name, e.id FROM people e WHERE ({}){st}",
+            exact
+                .iter()
+                .map(|x| format!("e.{x}"))
+                .collect::<Vec<_>>()
+                .join(" OR ")
+        );
+        if let Some(p) = &s.postcode_prefix {
+            sql += &format!(" AND NOT ({})", postcode_range(&mut b, "e.postcode_key", p));
+        }
+        if !s.name_tokens.is_empty() {
+            let words: Vec<String> = s
+                .name_tokens
+                .iter()
+                .map(|t| has_word(&mut b, "e.id", t))
+                .collect();
+            sql += &format!(" AND NOT ({})", words.join(" AND "));
+        }
+        parts.push(sql);
+    }
+    let with = format!("WITH m AS ({})", parts.join(" UNION ALL "));
+    let page_order = m_order.replace("m.", "page.");
+    let list_sql = format!(
+        "{with}, page AS (SELECT m.family_name, m.first_name, m.id FROM m ORDER BY {m_order} LIMIT {} OFFSET {})
+         SELECT {SUMMARY_COLUMNS}, (SELECT COUNT(*) FROM m) AS total FROM page JOIN people p ON p.id = page.id
+         {REFERENCE_JOINS}
+         ORDER BY {page_order}",
+        s.limit, s.offset
+    );
+    let rows: Vec<CountedRow> = on_db!(db, p => {
+        let mut q = sqlx::query_as::<_, CountedRow>(&list_sql);
+        for v in &b.0 {
+            q = q.bind(v);
+        }
+        q.fetch_all(p).await
+    })?;
+    let total = match rows.first() {
+        Some(r) => r.total,
+        None if s.offset == 0 => 0,
+        // A page past the end: count on its own.
+        None => {
+            let count_sql = format!("{with} SELECT COUNT(*) FROM m");
+            on_db!(db, p => {
+                let mut q = sqlx::query_scalar::<_, i64>(&count_sql);
+                for v in &b.0 {
+                    q = q.bind(v);
+                }
+                q.fetch_one(p).await
+            })?
+        }
+    };
+    Ok((rows.into_iter().map(|r| r.row).collect(), total))
+}
+
+/// Prefix ranges must compare bytewise to use their indexes; PostgreSQL compares a text
+/// parameter in the database's locale unless told (the columns are COLLATE "C").
+fn collate(db: &Db) -> &'static str {
+    if matches!(db, Db::Postgres(_)) {
         " COLLATE \"C\""
     } else {
         ""
-    };
-    let mut binds: Vec<String> = Vec::new();
-    let arg = |v: String, binds: &mut Vec<String>| {
-        binds.push(v);
-        format!("${}", binds.len())
-    };
+    }
+}
+
+/// Any search, sort and filter: the matching ids first (each alternative on its own index),
+/// then people by those ids.
+async fn search_general(db: &Db, s: &Search) -> Result<(Vec<SummaryRow>, i64), sqlx::Error> {
+    let mut alternatives: Vec<String> = Vec::new();
+    let c = collate(db);
+    let mut b = Binds::default();
     if let Some(n) = &s.nhs_number {
-        let a = arg(n.clone(), &mut binds);
+        let a = b.arg(n.clone());
         alternatives.push(format!("SELECT id FROM people WHERE nhs_number = {a}"));
     }
     if let Some(id) = s.register_id {
-        let a = arg(id.to_string(), &mut binds);
+        let a = b.arg(id.to_string());
         alternatives.push(format!(
             "SELECT id FROM people WHERE id = CAST({a} AS BIGINT)"
         ));
     }
     if let Some(sid) = &s.source_system_id {
-        let a = arg(sid.clone(), &mut binds);
+        let a = b.arg(sid.clone());
         alternatives.push(format!(
             "SELECT id FROM people WHERE source_system_id = {a}"
         ));
     }
     if let Some(p) = &s.postcode_prefix {
-        let lo = arg(p.clone(), &mut binds);
-        let hi = arg(prefix_end(p), &mut binds);
+        let lo = b.arg(p.clone());
+        let hi = b.arg(prefix_end(p));
         alternatives.push(format!(
             "SELECT id FROM people WHERE postcode_key >= {lo}{c} AND postcode_key < {hi}{c}"
         ));
@@ -397,8 +601,8 @@ pub async fn search(db: &Db, s: &Search) -> Result<(Vec<SummaryRow>, i64), sqlx:
             .name_tokens
             .iter()
             .map(|t| {
-                let lo = arg(t.clone(), &mut binds);
-                let hi = arg(prefix_end(t), &mut binds);
+                let lo = b.arg(t.clone());
+                let hi = b.arg(prefix_end(t));
                 format!(
                     "SELECT person_id AS id FROM name_tokens WHERE token >= {lo}{c} AND token < {hi}{c}"
                 )
@@ -408,16 +612,13 @@ pub async fn search(db: &Db, s: &Search) -> Result<(Vec<SummaryRow>, i64), sqlx:
     }
     let mut filters: Vec<String> = Vec::new();
     if let Some(st) = s.status {
-        let a = arg(st.to_string(), &mut binds);
-        filters.push(format!("p.status = {a}"));
+        filters.push(format!("p.status = {}", b.arg(st)));
     }
     if let Some(la) = &s.responsible_la {
-        let a = arg(la.clone(), &mut binds);
-        filters.push(format!("p.current_la = {a}"));
+        filters.push(format!("p.current_la = {}", b.arg(la.clone())));
     }
-    if let Some(c) = &s.commissioner {
-        let a = arg(c.clone(), &mut binds);
-        filters.push(format!("p.current_commissioner = {a}"));
+    if let Some(cm) = &s.commissioner {
+        filters.push(format!("p.current_commissioner = {}", b.arg(cm.clone())));
     }
     let filter = if filters.is_empty() {
         "1 = 1".to_string()
@@ -447,11 +648,9 @@ pub async fn search(db: &Db, s: &Search) -> Result<(Vec<SummaryRow>, i64), sqlx:
         ),
     };
     let list_sql = format!(
-        "{with}SELECT p.id, p.nhs_number, p.source_system_id, p.first_name, p.family_name, p.date_of_birth, p.postcode,
-                p.current_la, la.display_name AS la_name, p.current_commissioner, cm.display_name AS commissioner_name, p.status
+        "{with}SELECT {SUMMARY_COLUMNS}
          FROM {from}
-         LEFT JOIN reference_values la ON la.list = 'local-authorities' AND la.code = p.current_la
-         LEFT JOIN reference_values cm ON cm.list = 'commissioners' AND cm.code = p.current_commissioner
+         {REFERENCE_JOINS}
          WHERE {filter}{join_on} ORDER BY {} LIMIT {} OFFSET {}",
         s.order_by, s.limit, s.offset
     );
@@ -459,9 +658,9 @@ pub async fn search(db: &Db, s: &Search) -> Result<(Vec<SummaryRow>, i64), sqlx:
     on_db!(db, p => {
         let mut q = sqlx::query_as::<_, SummaryRow>(&list_sql);
         let mut cq = sqlx::query_scalar::<_, i64>(&count_sql);
-        for b in &binds {
-            q = q.bind(b);
-            cq = cq.bind(b);
+        for v in &b.0 {
+            q = q.bind(v);
+            cq = cq.bind(v);
         }
         let rows = q.fetch_all(p).await?;
         let total = cq.fetch_one(p).await?;
@@ -486,6 +685,33 @@ mod tests {
             "smith",
         ] {
             assert!(t.contains(&want.to_string()), "{want} not in {t:?}");
+        }
+    }
+
+    #[test]
+    fn exactly_one_token_per_person_starts_a_run_for_any_prefix() {
+        let tokens = with_common_prefixes(name_tokens("Mary Jane", "Smith-Smithson"));
+        let names: Vec<&str> = tokens.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "jane",
+                "mary",
+                "maryjane",
+                "smith",
+                "smithsmithson",
+                "smithson"
+            ]
+        );
+        for q in [
+            "m", "mar", "mary", "maryj", "s", "smith", "smiths", "j", "x",
+        ] {
+            let matching = tokens.iter().filter(|(t, _)| t.starts_with(q)).count();
+            let counted = tokens
+                .iter()
+                .filter(|(t, lcp)| t.starts_with(q) && (*lcp as usize) < q.chars().count())
+                .count();
+            assert_eq!(counted, usize::from(matching > 0), "{q}");
         }
     }
 
