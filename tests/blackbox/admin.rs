@@ -162,6 +162,7 @@ const PERMISSIONS: &[(&str, &str, Access)] = &[
         "GET",
         "/api/v1/admin/audit/export",
         Access::Needs("audit.view"),
+    ),
     (
         "GET",
         "/api/v1/reports/dashboard",
@@ -171,6 +172,7 @@ const PERMISSIONS: &[(&str, &str, Access)] = &[
         "GET",
         "/api/v1/reports/{report}",
         Access::Needs("reports.download"),
+    ),
     (
         "GET",
         "/api/v1/imports/template",

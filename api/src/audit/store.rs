@@ -7,7 +7,7 @@ use super::Entry;
 use crate::db::{Db, Tx};
 use crate::{on_db, on_tx};
 
-const COLUMNS: &str = "INSERT INTO audit_log (at, actor_user_id, actor_client_id, actor_label, action, outcome, record_id,
+const INSERT_PREFIX: &str = "INSERT INTO audit_log (at, actor_user_id, actor_client_id, actor_label, action, outcome, record_id,
                                              target_user_id, ip, request_id, details) VALUES ";
 
 pub async fn insert(tx: &mut Tx, e: &Entry) -> Result<(), sqlx::Error> {
@@ -37,7 +37,7 @@ async fn insert_chunk(tx: &mut Tx, entries: &[&Entry]) -> Result<(), sqlx::Error
             format!("({})", params.join(", "))
         })
         .collect();
-    let sql = format!("{COLUMNS}{}", rows.join(", "));
+    let sql = format!("{INSERT_PREFIX}{}", rows.join(", "));
     let details: Vec<String> = entries.iter().map(|e| e.details.to_string()).collect();
     on_tx!(tx, c => {
         let mut q = sqlx::query(&sql);
