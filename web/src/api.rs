@@ -117,6 +117,19 @@ impl Api {
         self.send::<(), T>(Method::GET, path, None).await
     }
 
+    /// `GET path` for a file (a CSV export): the body as text, or the API's problem.
+    pub async fn get_text(&self, path: &str) -> Result<String, ApiError> {
+        self.exchange::<()>(
+            Method::GET,
+            path,
+            None,
+            None,
+            "text/csv, application/problem+json",
+        )
+        .await
+        .map(|(text, _)| text)
+    }
+
     /// `POST path` with a JSON body, decoding a JSON answer (`()` for 204 No Content).
     pub async fn post<B: Serialize, T: DeserializeOwned>(
         &self,
@@ -199,6 +212,37 @@ impl Api {
         body: Option<&B>,
         if_match: Option<&str>,
     ) -> Result<(T, Option<String>), ApiError> {
+        let (text, etag) = self
+            .exchange(
+                method,
+                path,
+                body,
+                if_match,
+                "application/json, application/problem+json",
+            )
+            .await?;
+        // 204 No Content (and an empty 200) decode as JSON `null`, i.e. `()` or `None`.
+        let json = if text.trim().is_empty() {
+            "null"
+        } else {
+            text.as_str()
+        };
+        let answer = serde_json::from_str(json).map_err(|err| ApiError::Unexpected {
+            status: 200,
+            detail: format!("the answer did not match the expected shape: {err}"),
+        })?;
+        Ok((answer, etag))
+    }
+
+    /// Sends the request and returns a successful answer's body as text (and its `ETag`).
+    async fn exchange<B: Serialize>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+        if_match: Option<&str>,
+        accept: &str,
+    ) -> Result<(String, Option<String>), ApiError> {
         debug_assert!(
             path.starts_with('/'),
             "API paths are same-origin and absolute"
@@ -212,7 +256,7 @@ impl Api {
 
         let mut builder = RequestBuilder::new(path)
             .method(method)
-            .header("Accept", "application/json, application/problem+json")
+            .header("Accept", accept)
             .abort_signal(controller.as_ref().map(|c| c.signal()).as_ref());
         if let Some(token) = &self.bearer {
             builder = builder.header("Authorization", &format!("Bearer {token}"));
@@ -235,7 +279,7 @@ impl Api {
         // A fetch that fails outright (refused, DNS, offline, aborted) never reached the API.
         let response = request.send().await.map_err(|_| ApiError::Unavailable)?;
         let etag = response.headers().get("etag");
-        let outcome = decode(response).await.map(|answer| (answer, etag));
+        let outcome = read(response).await.map(|text| (text, etag));
         if let (Some(session), Some(token)) = (&self.observer, &self.bearer) {
             match &outcome {
                 Ok(_) => session.on_success(token, started),
@@ -247,12 +291,12 @@ impl Api {
     }
 }
 
-/// The problem extension under which [`decode`] keeps a 429's `Retry-After` (seconds), so
+/// The problem extension under which [`read`] keeps a 429's `Retry-After` (seconds), so
 /// a page can say how long to wait.
 pub const RETRY_AFTER_EXTENSION: &str = "retry_after_seconds";
 
-/// Maps an HTTP answer to the caller's type or an [`ApiError`].
-async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+/// A successful answer's body, or the [`ApiError`] the answer means.
+async fn read(response: Response) -> Result<String, ApiError> {
     let status = response.status();
     let retry_after = response
         .headers()
@@ -266,16 +310,7 @@ async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> 
     let text = response.text().await.map_err(|_| ApiError::Unavailable)?;
 
     if response.ok() {
-        // 204 No Content (and an empty 200) decode as JSON `null`, i.e. `()` or `None`.
-        let json = if text.trim().is_empty() {
-            "null"
-        } else {
-            text.as_str()
-        };
-        return serde_json::from_str(json).map_err(|err| ApiError::Unexpected {
-            status,
-            detail: format!("the answer did not match the expected shape: {err}"),
-        });
+        return Ok(text);
     }
 
     if is_problem {

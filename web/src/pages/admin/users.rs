@@ -591,6 +591,7 @@ fn UserDetailPage() -> impl IntoView {
                 <SummaryList rows=rows />
                 <h2 class="govuk-heading-m">"Actions"</h2>
                 <div class="govuk-button-group">{actions}</div>
+                {audit_links(user.id)}
             }
             .into_any()
         }
@@ -600,6 +601,20 @@ fn UserDetailPage() -> impl IntoView {
             <FlashBanner />
             {content}
     }
+}
+
+/// Links into the audit log for someone who may read it: what this user did and viewed.
+fn audit_links(id: i64) -> impl IntoView {
+    use_session().can(Permission::AuditView).then(|| {
+        view! {
+            <h2 class="govuk-heading-m">"Activity"</h2>
+            <ul class="govuk-list">
+                <li><a class="govuk-link" href=format!("/admin/audit?user_id={id}&action=record.viewed")>"Records this user viewed"</a></li>
+                <li><a class="govuk-link" href=format!("/admin/audit?user_id={id}")>"Everything this user did"</a></li>
+                <li><a class="govuk-link" href=format!("/admin/audit?target_user_id={id}")>"Changes to this account"</a></li>
+            </ul>
+        }
+    })
 }
 
 fn permission_list(set: &PermissionSet) -> impl IntoView {
