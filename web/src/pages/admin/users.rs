@@ -172,7 +172,10 @@ fn UsersPage() -> impl IntoView {
             if let Some(q) = p.get("q").filter(|q| !q.trim().is_empty()) {
                 path.push_str(&format!("&q={}", encode(q.trim())));
             }
-            if let Some(status) = p.get("status").filter(|s| UserStatus::parse(s).is_some()) {
+            if let Some(status) = p
+                .get("status")
+                .filter(|s| UserStatus::parse(s).is_some() || s == "must_change_password")
+            {
                 path.push_str(&format!("&status={status}"));
             }
             path
@@ -284,6 +287,7 @@ fn UsersPage() -> impl IntoView {
                         <option value="active">"Active"</option>
                         <option value="locked">"Locked"</option>
                         <option value="disabled">"Disabled"</option>
+                        <option value="must_change_password">"Must change password"</option>
                     </select>
                 </div>
                 <Button kind=crate::components::ButtonKind::Secondary>"Search"</Button>
