@@ -390,6 +390,28 @@ async fn users_are_listed_searched_and_paginated() {
         .await
         .unwrap();
     assert_eq!(found["total"], 1);
+    // Accounts that must change their password (created by an administrator, not yet used).
+    let res = app
+        .send_auth(
+            reqwest::Method::POST,
+            "/api/v1/admin/users",
+            &admin,
+            Some(&json!({ "email": "fresh@x.gov.uk", "name": "Fresh Start", "permissions": [] })),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let fresh: Value = app
+        .get_auth("/api/v1/admin/users?status=must_change_password", &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(fresh["total"], 1);
+    assert_eq!(fresh["items"][0]["email"], "fresh@x.gov.uk");
+    let res = app
+        .get_auth("/api/v1/admin/users?status=asleep", &admin)
+        .await;
+    assert_problem(res, 422, "validation").await;
     let res = app
         .get_auth("/api/v1/admin/users?per_page=500", &admin)
         .await;
@@ -544,6 +566,10 @@ async fn the_audit_log_refuses_updates_and_deletes() {
     assert!(update.is_err(), "UPDATE on audit_log succeeded");
     let delete = s117_api::on_db!(&db, p => sqlx::query("DELETE FROM audit_log").execute(p).await.map(|_| ()));
     assert!(delete.is_err(), "DELETE on audit_log succeeded");
+    if app.is_postgres() {
+        let truncate = s117_api::on_db!(&db, p => sqlx::query("TRUNCATE audit_log").execute(p).await.map(|_| ()));
+        assert!(truncate.is_err(), "TRUNCATE on audit_log succeeded");
+    }
     let n: i64 = s117_api::on_db!(&db, p => sqlx::query_scalar("SELECT COUNT(*) FROM audit_log").fetch_one(p).await).unwrap();
     assert!(n >= 1);
 }

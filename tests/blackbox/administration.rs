@@ -273,7 +273,11 @@ async fn drop_down_values_are_added_renamed_retired_and_reinstated_with_audit() 
         .iter()
         .find(|l| l["list"] == "places-detained")
         .unwrap();
-    let bundled = json_of(app.get_auth("/api/v1/reference/places-detained", &token).await).await;
+    let bundled = json_of(
+        app.get_auth("/api/v1/reference/places-detained", &token)
+            .await,
+    )
+    .await;
     assert_eq!(
         places["active"].as_u64().unwrap() as usize,
         bundled["items"].as_array().unwrap().len()
@@ -639,5 +643,29 @@ async fn a_backup_taken_while_serving_restores_with_every_record() {
             .get_auth(&format!("/api/v1/records/{id}"), &worker)
             .await;
         assert_eq!(res.status(), 200);
+    }
+}
+
+#[tokio::test]
+async fn the_export_completes_when_the_browser_asks_for_compression() {
+    let app = TestApp::spawn().await;
+    let (_, token) = app.user_token("auditor@x.gov.uk", &["audit.view"]).await;
+    for encoding in ["br", "gzip", "gzip, deflate, br, zstd"] {
+        let res = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+            let res = app
+                .client
+                .get(app.url("/api/v1/admin/audit/export"))
+                .bearer_auth(&token)
+                .header("Accept-Encoding", encoding)
+                .send()
+                .await
+                .unwrap();
+            let status = res.status();
+            (status, res.bytes().await.unwrap().len())
+        })
+        .await
+        .unwrap_or_else(|_| panic!("the export with Accept-Encoding: {encoding} never finished"));
+        assert_eq!(res.0, 200);
+        assert!(res.1 > 0);
     }
 }

@@ -254,6 +254,8 @@ describe('records', () => {
     const { page, problems } = await visit(`/records/${recordId}`);
     assert.match(await heading(page), /^Alan Harbour/);
     await page.locator('.govuk-summary-list').first().waitFor();
+    // The history loads after the record (one audited read at a time): wait for it.
+    await page.locator('caption', { hasText: 'History' }).waitFor();
     const main = await text(page.locator('main'));
     for (const expected of ['Details of the individual', 'Detention information', '999 000 0018', '13 February 1980',
       'Staffordshire', 'Section 3', 'History', 'Record created']) {

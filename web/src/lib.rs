@@ -14,6 +14,7 @@
 
 pub mod api;
 pub mod components;
+pub mod download;
 pub mod nav;
 pub mod pages;
 pub mod session;
@@ -87,6 +88,12 @@ fn Shell() -> impl IntoView {
                 <Route path=path!("/admin/clients") view=admin::Clients />
                 <Route path=path!("/admin/clients/new") view=admin::NewClient />
                 <Route path=path!("/admin/clients/:id/:action") view=admin::ClientAction />
+                <Route path=path!("/admin/reference") view=admin::ReferenceLists />
+                <Route path=path!("/admin/reference/:list") view=admin::ReferenceValues />
+                <Route path=path!("/admin/reference/:list/new") view=admin::NewReferenceValuePage />
+                <Route path=path!("/admin/reference/:list/:code/:action") view=admin::ReferenceValueAction />
+                <Route path=path!("/admin/audit") view=admin::AuditLog />
+                <Route path=path!("/admin/system") view=admin::SystemStatusPage />
                 <Route path=path!("/records") view=pages::records::ManageRecordsPage />
                 <Route path=path!("/records/new") view=pages::records::SubmitRecordPage />
                 <Route path=path!("/records/import") view=pages::records::ImportRecordsPage />

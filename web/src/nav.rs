@@ -77,8 +77,14 @@ pub const NAV: &[NavEntry] = &[
     NavEntry {
         label: "Administration",
         path: "/admin",
-        summary: "Manage user accounts and the API clients of other systems.",
-        access: Access::AnyOf(&[Permission::AdminUsers, Permission::AdminClients]),
+        summary:
+            "Manage user accounts, API clients, drop-down lists, the audit log and system status.",
+        access: Access::AnyOf(&[
+            Permission::AdminUsers,
+            Permission::AdminClients,
+            Permission::AdminReference,
+            Permission::AuditView,
+        ]),
     },
     NavEntry {
         label: "Logout",
@@ -128,14 +134,19 @@ mod tests {
     }
 
     #[test]
-    fn administration_needs_either_admin_permission() {
-        for permission in [Permission::AdminUsers, Permission::AdminClients] {
+    fn administration_needs_an_administration_permission() {
+        for permission in [
+            Permission::AdminUsers,
+            Permission::AdminClients,
+            Permission::AdminReference,
+            Permission::AuditView,
+        ] {
             let mut held = PermissionSet::new();
             held.insert(permission);
             assert!(visible(Some(&held)).any(|entry| entry.path == "/admin"));
         }
         let mut held = PermissionSet::new();
-        held.insert(Permission::AdminReference);
+        held.insert(Permission::ReportsView);
         assert!(!visible(Some(&held)).any(|entry| entry.path == "/admin"));
     }
 }

@@ -24,7 +24,10 @@ pub async fn users(
             .replace('%', "\\%")
             .replace('_', "\\_")
     );
-    let filter = "(LOWER(email) LIKE $1 ESCAPE '\\' OR LOWER(name) LIKE $1 ESCAPE '\\') AND ($2 = '' OR status = $2)";
+    // `must_change_password` is not a stored status: it is an active account whose password
+    // must be changed at its next sign-in.
+    let filter = "(LOWER(email) LIKE $1 ESCAPE '\\' OR LOWER(name) LIKE $1 ESCAPE '\\')
+        AND ($2 = '' OR status = $2 OR ($2 = 'must_change_password' AND status = 'active' AND must_change_password))";
     let list = format!("SELECT {USER_COLUMNS} FROM users WHERE {filter} ORDER BY LOWER(name), id LIMIT $3 OFFSET $4");
     let count = format!("SELECT COUNT(*) FROM users WHERE {filter}");
     let status = status.unwrap_or("");

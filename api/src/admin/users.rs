@@ -21,14 +21,18 @@ use crate::startup::AppState;
 
 type Admin = Require<perm::AdminUsers>;
 
+/// The status filter for active accounts that must change their password.
+pub const MUST_CHANGE_PASSWORD: &str = "must_change_password";
+
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct UserQuery {
     /// Part of a name or email address.
     #[serde(default)]
     pub q: String,
-    /// Only users with this status.
-    #[param(value_type = Option<s117_shared::admin::UserStatus>)]
+    /// Only users with this status: `active`, `locked`, `disabled`, or
+    /// `must_change_password` (active accounts whose password must be changed at next sign-in).
+    #[param(value_type = Option<String>)]
     pub status: Option<String>,
     #[serde(default = "s117_shared::page::default_page")]
     #[param(minimum = 1, maximum = 1000000, default = 1)]
@@ -51,10 +55,10 @@ pub async fn list(
     let (limit, offset) = s117_shared::page::limit_offset(query.page, query.per_page)?;
     let status = query.status.as_deref().filter(|s| !s.is_empty());
     if let Some(s) = status {
-        if s117_shared::admin::UserStatus::parse(s).is_none() {
+        if s117_shared::admin::UserStatus::parse(s).is_none() && s != MUST_CHANGE_PASSWORD {
             return Err(ApiError::validation(
                 "status",
-                "Status must be active, locked or disabled",
+                "Status must be active, locked, disabled or must_change_password",
             ));
         }
     }

@@ -119,8 +119,9 @@ pub async fn in_use(tx: &mut Tx, list: ReferenceList, code: &str) -> Result<bool
     for (table, column) in used_in(list) {
         // COUNT over a LIMIT 1 subquery: stops at the first use, and decodes as an integer
         // on both databases (EXISTS is a boolean on one and an integer on the other).
-        let sql =
-            format!("SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE {column} = $1 LIMIT 1) AS used");
+        let sql = format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE {column} = $1 LIMIT 1) AS used"
+        );
         let used: i64 = on_tx!(tx, c => sqlx::query_scalar(&sql).bind(code).fetch_one(c).await)?;
         if used > 0 {
             return Ok(true);

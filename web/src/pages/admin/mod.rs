@@ -1,11 +1,18 @@
-//! Administration (`/admin`): user accounts (permission `admin.users`) and API clients
-//! (`admin.clients`). Every action is confirmed on its own page ("Are you sure…") and
+//! Administration (`/admin`): user accounts and system status (permission `admin.users`),
+//! API clients (`admin.clients`), drop-down lists (`admin.reference`) and the audit log
+//! (`audit.view`). Every action is confirmed on its own page ("Are you sure…") and
 //! reported by a success banner on the page the user returns to.
 
+mod audit;
 mod clients;
+mod reference;
+mod system;
 mod users;
 
+pub use audit::AuditLog;
 pub use clients::{ClientAction, Clients, NewClient};
+pub use reference::{NewReferenceValuePage, ReferenceLists, ReferenceValueAction, ReferenceValues};
+pub use system::SystemStatusPage;
 pub use users::{EditUser, NewUser, UserAction, UserDetail, Users};
 
 use leptos::prelude::*;
@@ -70,6 +77,33 @@ const AREAS: &[Area] = &[
             "Let other council and NHS systems use the API: create, rotate secrets and revoke.",
         permission: Permission::AdminClients,
     },
+    Area {
+        label: "Drop-down lists",
+        path: "/admin/reference",
+        summary:
+            "Add, rename, retire and reinstate the values offered in the register's drop-downs.",
+        permission: Permission::AdminReference,
+    },
+    Area {
+        label: "Audit log",
+        path: "/admin/audit",
+        summary: "See who viewed or changed what, and when. Search it and download it.",
+        permission: Permission::AuditView,
+    },
+    Area {
+        label: "System status",
+        path: "/admin/system",
+        summary: "Version, database, mail settings and counts; send a test email.",
+        permission: Permission::AdminUsers,
+    },
+];
+
+/// Holding any of these shows the Administration area.
+pub const ADMIN_PERMISSIONS: &[Permission] = &[
+    Permission::AdminUsers,
+    Permission::AdminClients,
+    Permission::AdminReference,
+    Permission::AuditView,
 ];
 
 /// `/admin`: a card for each administration area the user may use.
@@ -95,7 +129,7 @@ pub fn AdminHome() -> impl IntoView {
             .collect_view()
     };
     view! {
-        <NeedPermission any=&[Permission::AdminUsers, Permission::AdminClients]>
+        <NeedPermission any=ADMIN_PERMISSIONS>
             <PageTitle text="Administration" />
             <h1 class="govuk-heading-l">"Administration"</h1>
             <ul class="s117-cards">{cards}</ul>

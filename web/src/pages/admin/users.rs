@@ -172,7 +172,10 @@ fn UsersPage() -> impl IntoView {
             if let Some(q) = p.get("q").filter(|q| !q.trim().is_empty()) {
                 path.push_str(&format!("&q={}", encode(q.trim())));
             }
-            if let Some(status) = p.get("status").filter(|s| UserStatus::parse(s).is_some()) {
+            if let Some(status) = p
+                .get("status")
+                .filter(|s| UserStatus::parse(s).is_some() || s == "must_change_password")
+            {
                 path.push_str(&format!("&status={status}"));
             }
             path
@@ -284,6 +287,7 @@ fn UsersPage() -> impl IntoView {
                         <option value="active">"Active"</option>
                         <option value="locked">"Locked"</option>
                         <option value="disabled">"Disabled"</option>
+                        <option value="must_change_password">"Must change password"</option>
                     </select>
                 </div>
                 <Button kind=crate::components::ButtonKind::Secondary>"Search"</Button>
@@ -591,6 +595,7 @@ fn UserDetailPage() -> impl IntoView {
                 <SummaryList rows=rows />
                 <h2 class="govuk-heading-m">"Actions"</h2>
                 <div class="govuk-button-group">{actions}</div>
+                {audit_links(user.id)}
             }
             .into_any()
         }
@@ -600,6 +605,20 @@ fn UserDetailPage() -> impl IntoView {
             <FlashBanner />
             {content}
     }
+}
+
+/// Links into the audit log for someone who may read it: what this user did and viewed.
+fn audit_links(id: i64) -> impl IntoView {
+    use_session().can(Permission::AuditView).then(|| {
+        view! {
+            <h2 class="govuk-heading-m">"Activity"</h2>
+            <ul class="govuk-list">
+                <li><a class="govuk-link" href=format!("/admin/audit?user_id={id}&action=record.viewed")>"Records this user viewed"</a></li>
+                <li><a class="govuk-link" href=format!("/admin/audit?user_id={id}")>"Everything this user did"</a></li>
+                <li><a class="govuk-link" href=format!("/admin/audit?target_user_id={id}")>"Changes to this account"</a></li>
+            </ul>
+        }
+    })
 }
 
 fn permission_list(set: &PermissionSet) -> impl IntoView {

@@ -486,6 +486,14 @@ fn ViewRecord(banner: Option<String>) -> impl IntoView {
                 )}
             </p>
             {move || history.get().flatten().map(history_table)}
+            // For spotting inappropriate access: everyone who opened this record.
+            {session.can(Permission::AuditView).then(|| view! {
+                <p class="govuk-body">
+                    <a class="govuk-link" href=format!("/admin/audit?record_id={id}&action=record.viewed")>
+                        "See who has viewed this record (audit log)"
+                    </a>
+                </p>
+            })}
         }
         .into_any()
     };
