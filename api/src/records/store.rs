@@ -470,7 +470,9 @@ pub async fn search(db: &Db, s: &Search) -> Result<(Vec<SummaryRow>, i64), sqlx:
             "SELECT family_name, first_name, id FROM people WHERE {range}{st}"
         ));
     }
-    if let Some(driver) = s.name_tokens.iter().max_by_key(|t| t.chars().count()) {
+    // The longest word drives (likely the fewest matches); ties go to the first typed.
+    let driver = s.name_tokens.iter().rev().max_by_key(|t| t.chars().count());
+    if let Some(driver) = driver {
         let lo = b.arg(driver.clone());
         let hi = b.arg(prefix_end(driver));
         let lcp = driver.chars().count();
@@ -523,11 +525,14 @@ pub async fn search(db: &Db, s: &Search) -> Result<(Vec<SummaryRow>, i64), sqlx:
         }
         parts.push(sql);
     }
-    let with = format!("WITH m AS ({})", parts.join(" UNION ALL "));
+    // The parts are written out twice, for the page and for the count, rather than named
+    // once in a CTE used twice: both databases would then materialise every match first.
+    // Repeating `$n` placeholders is fine on both.
+    let m = parts.join(" UNION ALL ");
     let page_order = m_order.replace("m.", "page.");
     let list_sql = format!(
-        "{with}, page AS (SELECT m.family_name, m.first_name, m.id FROM m ORDER BY {m_order} LIMIT {} OFFSET {})
-         SELECT {SUMMARY_COLUMNS}, (SELECT COUNT(*) FROM m) AS total FROM page JOIN people p ON p.id = page.id
+        "WITH page AS (SELECT m.family_name, m.first_name, m.id FROM ({m}) AS m ORDER BY {m_order} LIMIT {} OFFSET {})
+         SELECT {SUMMARY_COLUMNS}, (SELECT COUNT(*) FROM ({m}) AS c) AS total FROM page JOIN people p ON p.id = page.id
          {REFERENCE_JOINS}
          ORDER BY {page_order}",
         s.limit, s.offset
@@ -544,7 +549,7 @@ pub async fn search(db: &Db, s: &Search) -> Result<(Vec<SummaryRow>, i64), sqlx:
         None if s.offset == 0 => 0,
         // A page past the end: count on its own.
         None => {
-            let count_sql = format!("{with} SELECT COUNT(*) FROM m");
+            let count_sql = format!("SELECT COUNT(*) FROM ({m}) AS c");
             on_db!(db, p => {
                 let mut q = sqlx::query_scalar::<_, i64>(&count_sql);
                 for v in &b.0 {
