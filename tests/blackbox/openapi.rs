@@ -24,3 +24,22 @@ async fn the_served_spec_is_the_generated_one() {
     assert_eq!(served, generated);
     assert!(served["openapi"].as_str().unwrap().starts_with("3."));
 }
+
+/// Client generators name methods after operationIds: two operations sharing one (utoipa
+/// defaults it to the handler's function name, e.g. `list`) break integrators' code.
+#[test]
+fn every_operation_id_is_unique() {
+    let spec: serde_json::Value =
+        serde_json::from_str(&s117_api::openapi::spec_json()).unwrap();
+    let mut seen = std::collections::BTreeMap::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let Some(id) = operation["operationId"].as_str() else {
+                panic!("{method} {path} has no operationId");
+            };
+            if let Some(other) = seen.insert(id.to_owned(), format!("{method} {path}")) {
+                panic!("operationId {id} is used by {other} and by {method} {path}");
+            }
+        }
+    }
+}

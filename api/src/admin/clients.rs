@@ -17,7 +17,7 @@ use crate::startup::AppState;
 type ClientAdmin = Require<perm::AdminClients>;
 
 /// Every API client, revoked ones last.
-#[utoipa::path(get, path = "/api/v1/admin/clients", tag = "admin", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/admin/clients", operation_id = "list_clients", tag = "admin", security(("bearer" = [])),
     responses((status = 200, body = Vec<ApiClient>),
               (status = 401, body = Problem, content_type = "application/problem+json"),
               (status = 403, body = Problem, content_type = "application/problem+json")))]
@@ -30,7 +30,7 @@ pub async fn list(
 }
 
 /// Creates a client; the response holds its secret, shown this once.
-#[utoipa::path(post, path = "/api/v1/admin/clients", tag = "admin", security(("bearer" = [])), request_body = CreateClientRequest,
+#[utoipa::path(post, path = "/api/v1/admin/clients", operation_id = "create_client", tag = "admin", security(("bearer" = [])), request_body = CreateClientRequest,
     responses((status = 201, body = ClientSecret), (status = 422, body = Problem, content_type = "application/problem+json"),
               (status = 401, body = Problem, content_type = "application/problem+json"),
               (status = 403, body = Problem, content_type = "application/problem+json")))]

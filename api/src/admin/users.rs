@@ -43,7 +43,7 @@ pub struct UserQuery {
 }
 
 /// Users, searchable by name or email, filterable by status.
-#[utoipa::path(get, path = "/api/v1/admin/users", tag = "admin", security(("bearer" = [])), params(UserQuery),
+#[utoipa::path(get, path = "/api/v1/admin/users", operation_id = "list_users", tag = "admin", security(("bearer" = [])), params(UserQuery),
     responses((status = 200, description = "One page of users", body = Page<User>),
               (status = 401, body = Problem, content_type = "application/problem+json"),
               (status = 403, body = Problem, content_type = "application/problem+json")))]
@@ -78,7 +78,7 @@ async fn load(state: &AppState, id: i64) -> Result<auth_store::UserRow, ApiError
 }
 
 /// One user.
-#[utoipa::path(get, path = "/api/v1/admin/users/{id}", tag = "admin", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/admin/users/{id}", operation_id = "get_user", tag = "admin", security(("bearer" = [])),
     params(("id" = i64, Path)),
     responses((status = 200, body = User), (status = 404, body = Problem, content_type = "application/problem+json"),
               (status = 401, body = Problem, content_type = "application/problem+json"),
@@ -104,7 +104,7 @@ fn validate_name(errors: &mut FieldErrors, name: &str) {
 
 /// Creates an account and emails its one-time password (changed at first sign-in). If the
 /// email cannot be sent, nothing is created (503).
-#[utoipa::path(post, path = "/api/v1/admin/users", tag = "admin", security(("bearer" = [])), request_body = CreateUserRequest,
+#[utoipa::path(post, path = "/api/v1/admin/users", operation_id = "create_user", tag = "admin", security(("bearer" = [])), request_body = CreateUserRequest,
     responses((status = 201, description = "Created; the password was emailed", body = User),
               (status = 409, description = "An account with this email exists", body = Problem, content_type = "application/problem+json"),
               (status = 422, body = Problem, content_type = "application/problem+json"),
@@ -218,7 +218,7 @@ pub async fn create_user(
 
 /// Changes a user's name and permissions. An administrator cannot remove their own
 /// `admin.users`, and the last active administrator keeps it.
-#[utoipa::path(put, path = "/api/v1/admin/users/{id}", tag = "admin", security(("bearer" = [])), request_body = UpdateUserRequest,
+#[utoipa::path(put, path = "/api/v1/admin/users/{id}", operation_id = "update_user", tag = "admin", security(("bearer" = [])), request_body = UpdateUserRequest,
     params(("id" = i64, Path)),
     responses((status = 200, body = User), (status = 404, body = Problem, content_type = "application/problem+json"),
               (status = 409, description = "Would leave no administrator", body = Problem, content_type = "application/problem+json"),

@@ -70,7 +70,7 @@ fn order_by(sort: Option<&str>) -> Result<&'static str, ApiError> {
 }
 
 /// Manage Records: search and list, one page at a time.
-#[utoipa::path(get, path = "/api/v1/records", tag = "records", security(("bearer" = []), ("client_credentials" = ["records.view"])),
+#[utoipa::path(get, path = "/api/v1/records", operation_id = "search_records", tag = "records", security(("bearer" = []), ("client_credentials" = ["records.view"])),
     params(RecordQuery),
     responses((status = 200, description = "One page of records", body = Page<RecordSummary>),
               (status = 401, body = Problem, content_type = "application/problem+json"),
@@ -136,7 +136,7 @@ fn if_match(req: &HttpRequest, id: i64) -> Result<Option<i64>, ApiError> {
 
 /// Submit New Record. A duplicate (same NHS number, system ID, or names and date of birth)
 /// is refused with 409 and a link to the existing record.
-#[utoipa::path(post, path = "/api/v1/records", tag = "records", security(("bearer" = []), ("client_credentials" = ["records.create"])),
+#[utoipa::path(post, path = "/api/v1/records", operation_id = "create_record", tag = "records", security(("bearer" = []), ("client_credentials" = ["records.create"])),
     request_body = RecordInput,
     responses((status = 201, description = "Created", body = Record, headers(("ETag" = String), ("Location" = String))),
               (status = 409, description = "Duplicate: `existing_id` and `existing_url` name the record", body = Problem, content_type = "application/problem+json"),
@@ -156,7 +156,7 @@ pub async fn create(
 }
 
 /// One record: the person, the open episode and every earlier one. Viewing is audited.
-#[utoipa::path(get, path = "/api/v1/records/{id}", tag = "records", security(("bearer" = []), ("client_credentials" = ["records.view"])),
+#[utoipa::path(get, path = "/api/v1/records/{id}", operation_id = "get_record", tag = "records", security(("bearer" = []), ("client_credentials" = ["records.view"])),
     params(("id" = i64, Path, description = "Register ID")),
     responses((status = 200, body = Record, headers(("ETag" = String))),
               (status = 404, body = Problem, content_type = "application/problem+json"),
@@ -174,7 +174,7 @@ pub async fn get(
 
 /// Edit Record ("Update record"). Needs the ETag in `If-Match`: 428 without it, 412 when
 /// someone else changed the record since.
-#[utoipa::path(put, path = "/api/v1/records/{id}", tag = "records", security(("bearer" = []), ("client_credentials" = ["records.edit"])),
+#[utoipa::path(put, path = "/api/v1/records/{id}", operation_id = "update_record", tag = "records", security(("bearer" = []), ("client_credentials" = ["records.edit"])),
     params(("id" = i64, Path), ("If-Match" = String, Header, description = "The record's ETag")), request_body = RecordInput,
     responses((status = 200, body = Record, headers(("ETag" = String))),
               (status = 404, body = Problem, content_type = "application/problem+json"),
@@ -198,7 +198,7 @@ pub async fn update(
 }
 
 /// Deletes a record entered in error. Its audit trail stays, with a tombstone.
-#[utoipa::path(delete, path = "/api/v1/records/{id}", tag = "records", security(("bearer" = []), ("client_credentials" = ["records.delete"])),
+#[utoipa::path(delete, path = "/api/v1/records/{id}", operation_id = "delete_record", tag = "records", security(("bearer" = []), ("client_credentials" = ["records.delete"])),
     params(("id" = i64, Path), ("If-Match" = String, Header, description = "The record's ETag")),
     responses((status = 204, description = "Deleted"),
               (status = 404, body = Problem, content_type = "application/problem+json"),
