@@ -17,7 +17,7 @@ use serde_json::{json, Map, Value};
 use tokio::sync::mpsc;
 
 use super::export::{self, Cell, CsvEncoder};
-use super::store::{self, exprs, Context, DashboardScope, ReportRow, RowSink};
+use super::store::{self, exprs, Context, DashboardScope, Over, ReportRow, RowSink};
 use crate::audit::{self, Entry, Outcome};
 use crate::authn::{Caller, RequestMeta};
 use crate::error::ApiError;
@@ -88,7 +88,9 @@ impl ReportRefs {
             today,
             home_las: self.home_las.clone(),
             home_commissioners: self.home_commissioners.clone(),
-            commissioner_codes: commissioner.map(|c| self.rolled_into(c)).unwrap_or_default(),
+            commissioner_codes: commissioner
+                .map(|c| self.rolled_into(c))
+                .unwrap_or_default(),
         }
     }
 }
@@ -138,117 +140,107 @@ pub async fn dashboard(state: &AppState, query: &DashboardQuery) -> Result<Dashb
     let refs = ReportRefs::load(state).await?;
     let filter = query.validate(&refs)?;
     let today = state.clock.today();
-    let ctx = refs.context(today, filter.commissioner.as_deref());
     let scope = DashboardScope {
         responsible_la: filter.responsible_la.clone(),
-        commissioner_codes: filter
-            .commissioner
-            .as_deref()
-            .map(|c| refs.rolled_into(c)),
+        commissioner_codes: filter.commissioner.as_deref().map(|c| refs.rolled_into(c)),
     };
     let genders = refs.items(ReferenceList::Genders);
-    let group_codes = |group: &str| -> Vec<String> {
-        genders
-            .iter()
-            .filter(|g| s117_shared::report::gender_group(genders, &g.code) == group)
-            .map(|g| g.code.clone())
-            .collect()
-    };
-    let (male, female) = (group_codes("Male"), group_codes("Female"));
-    let sections: Vec<&ReferenceItem> = refs.items(ReferenceList::QualifyingSections).iter().collect();
-    let places: Vec<&ReferenceItem> = refs.items(ReferenceList::PlacesDetained).iter().collect();
-
-    // One pass over the active entitlements for every fixed-category count.
-    let sums = store::active_sums(&state.db, &scope, |sql| {
-        let mut e = exprs::age_bands(sql, today);
-        e.push(exprs::is_in(sql, "p.gender", &male));
-        e.push(exprs::is_in(sql, "p.gender", &female));
-        e.push(exprs::la_in_county(sql, &ctx));
-        e.push(exprs::gp_out_of_county(sql, &ctx));
-        e.push(exprs::review_before(sql, today));
-        e.push(exprs::review_between(sql, today, today + Duration::days(30)));
-        e.push("e.place_detained IS NULL".into());
-        for p in &places {
-            e.push(exprs::equals(sql, "e.place_detained", &p.code));
-        }
-        for s in &sections {
-            e.push(exprs::equals(sql, "e.qualifying_section", &s.code));
-        }
-        e
-    })
-    .await?;
-    let total = sums[0];
-    let mut at = sums[1..].iter().copied();
-    let mut next = || at.next().unwrap_or(0);
-    let by_age_band = AgeBand::ALL
-        .into_iter()
-        .map(|b| Count {
-            key: b.slug().into(),
-            label: b.label().into(),
-            count: next(),
+    // Each count reads one narrow index (migration 0006), never the wide rows: active people
+    // for age, gender, LA and commissioner; open episodes for the rest.
+    let db = &state.db;
+    let mut by_age_band = Vec::new();
+    for band in AgeBand::ALL {
+        let n = store::active_count(db, Over::ActivePeople, &scope, |sql| {
+            exprs::age_band(sql, band, today)
         })
-        .collect();
-    let (m, f) = (next(), next());
-    let by_gender = vec![
+        .await?;
+        by_age_band.push(Count {
+            key: band.slug().into(),
+            label: band.label().into(),
+            count: n,
+        });
+    }
+    let total: i64 = by_age_band.iter().map(|c| c.count).sum();
+    let mut by_gender = vec![
         Count {
             key: "male".into(),
             label: "Male".into(),
-            count: m,
+            count: 0,
         },
         Count {
             key: "female".into(),
             label: "Female".into(),
-            count: f,
+            count: 0,
         },
         Count {
             key: "other".into(),
             label: "Other".into(),
-            count: total - m - f,
+            count: 0,
         },
     ];
-    let (la_in, gp_out) = (next(), next());
+    for (code, n) in store::active_grouped(db, Over::ActivePeople, &scope, "p.gender").await? {
+        let group = s117_shared::report::gender_group(genders, code.as_deref().unwrap_or(""));
+        let slot = match group {
+            "Male" => 0,
+            "Female" => 1,
+            _ => 2,
+        };
+        by_gender[slot].count += n;
+    }
+    let gp_out: i64 = store::open_gp_groups(db, &scope)
+        .await?
+        .into_iter()
+        .filter(|(ticked, code, _)| {
+            s117_shared::report::gp_out_of_county(*ticked, code, &refs.home_commissioners)
+        })
+        .map(|(_, _, n)| n)
+        .sum();
     let reviews = ReviewTotals {
-        overdue: next(),
-        due_next_30_days: next(),
+        overdue: store::active_count(db, Over::OpenEpisodes, &scope, |sql| {
+            exprs::review_before(sql, today)
+        })
+        .await?,
+        due_next_30_days: store::active_count(db, Over::OpenEpisodes, &scope, |sql| {
+            exprs::review_between(sql, today, today + Duration::days(30))
+        })
+        .await?,
     };
-    let not_recorded = next();
-    let mut by_place_detained: Vec<Count> = places
-        .iter()
-        .map(|p| Count {
-            key: p.code.clone(),
-            label: p.display_name.clone(),
-            count: next(),
-        })
-        .filter(|c| c.count > 0)
-        .collect();
-    let mut by_section: Vec<Count> = sections
-        .iter()
-        .map(|s| Count {
-            key: s.code.clone(),
-            label: s.display_name.clone(),
-            count: next(),
-        })
-        .filter(|c| c.count > 0)
-        .collect();
-    // Codes no longer in the lists (never expected: codes are validated) are still counted.
-    let known: i64 = by_place_detained.iter().map(|c| c.count).sum::<i64>() + not_recorded;
-    if not_recorded > 0 || known < total {
-        by_place_detained.push(Count {
-            key: String::new(),
-            label: "Not recorded".into(),
-            count: total - known + not_recorded,
-        });
-    }
-    let known: i64 = by_section.iter().map(|c| c.count).sum();
-    if known < total {
-        by_section.push(Count {
-            key: String::new(),
-            label: "Other".into(),
-            count: total - known,
-        });
-    }
+    let named = |list: ReferenceList, rows: Vec<(Option<String>, i64)>, none: &str| {
+        ranked(
+            rows.into_iter()
+                .map(|(code, n)| match code {
+                    Some(code) => Count {
+                        label: refs.name(list, &code),
+                        key: code,
+                        count: n,
+                    },
+                    None => Count {
+                        key: String::new(),
+                        label: none.to_string(),
+                        count: n,
+                    },
+                })
+                .collect(),
+        )
+    };
+    let by_place_detained = named(
+        ReferenceList::PlacesDetained,
+        store::active_grouped(db, Over::OpenEpisodes, &scope, "e.place_detained").await?,
+        "Not recorded",
+    );
+    let by_section = named(
+        ReferenceList::QualifyingSections,
+        store::active_grouped(db, Over::OpenEpisodes, &scope, "e.qualifying_section").await?,
+        "Not recorded",
+    );
 
-    let la_rows = store::active_grouped(&state.db, &scope, "p.current_la").await?;
+    let la_rows =
+        store::active_grouped(&state.db, Over::ActivePeople, &scope, "p.current_la").await?;
+    let la_in: i64 = la_rows
+        .iter()
+        .filter(|(code, _)| code.as_ref().is_some_and(|c| refs.home_las.contains(c)))
+        .map(|(_, n)| n)
+        .sum();
     let by_local_authority = ranked(
         la_rows
             .into_iter()
@@ -262,7 +254,13 @@ pub async fn dashboard(state: &AppState, query: &DashboardQuery) -> Result<Dashb
             })
             .collect(),
     );
-    let cm_rows = store::active_grouped(&state.db, &scope, "p.current_commissioner").await?;
+    let cm_rows = store::active_grouped(
+        &state.db,
+        Over::ActivePeople,
+        &scope,
+        "p.current_commissioner",
+    )
+    .await?;
     let mut by_commissioner: HashMap<String, i64> = HashMap::new();
     for (code, n) in cm_rows {
         let code = code.unwrap_or_default();
@@ -384,8 +382,14 @@ async fn audit_download(
     if let Some(reason) = failure {
         details["error"] = json!(reason);
     }
-    let entry = Entry::new("reports.downloaded", outcome, Some(caller), meta, state.clock.now())
-        .details(details);
+    let entry = Entry::new(
+        "reports.downloaded",
+        outcome,
+        Some(caller),
+        meta,
+        state.clock.now(),
+    )
+    .details(details);
     if let Err(e) = audit::write_alone(&state.db, &entry).await {
         tracing::error!(error = %e, report = d.kind.slug(), "could not audit a report download");
     }
@@ -443,19 +447,38 @@ pub async fn download(
                         }
                     }
                     Ok((rows, false)) => {
-                        audit_download(&state, &caller, &meta, &download, rows, Some("interrupted")).await;
+                        audit_download(
+                            &state,
+                            &caller,
+                            &meta,
+                            &download,
+                            rows,
+                            Some("interrupted"),
+                        )
+                        .await;
                     }
                     Err(e) => {
                         tracing::error!(error = %e, "report query failed");
-                        audit_download(&state, &caller, &meta, &download, 0, Some("database error")).await;
-                        let _ = body_tx.send(Err(std::io::Error::other("report failed"))).await;
+                        audit_download(
+                            &state,
+                            &caller,
+                            &meta,
+                            &download,
+                            0,
+                            Some("database error"),
+                        )
+                        .await;
+                        let _ = body_tx
+                            .send(Err(std::io::Error::other("report failed")))
+                            .await;
                     }
                 }
             }
             ReportFormat::Xlsx => {
                 let (rows_tx, mut rows_rx) = mpsc::channel::<Vec<Cell>>(256);
                 let title = kind.title();
-                let writer = tokio::task::spawn_blocking(move || export::write_xlsx(&mut rows_rx, title));
+                let writer =
+                    tokio::task::spawn_blocking(move || export::write_xlsx(&mut rows_rx, title));
                 let mut sink = CellSink {
                     refs: &refs,
                     today,
@@ -471,15 +494,35 @@ pub async fn download(
                     }
                     (Err(e), _) => {
                         tracing::error!(error = %e, "report query failed");
-                        audit_download(&state, &caller, &meta, &download, 0, Some("database error")).await;
-                        let _ = body_tx.send(Err(std::io::Error::other("report failed"))).await;
+                        audit_download(
+                            &state,
+                            &caller,
+                            &meta,
+                            &download,
+                            0,
+                            Some("database error"),
+                        )
+                        .await;
+                        let _ = body_tx
+                            .send(Err(std::io::Error::other("report failed")))
+                            .await;
                     }
                     (Ok((rows, _)), other) => {
                         if let Ok(Err(e)) = &other {
                             tracing::error!(error = %e, "writing the workbook failed");
                         }
-                        audit_download(&state, &caller, &meta, &download, rows, Some("workbook not written")).await;
-                        let _ = body_tx.send(Err(std::io::Error::other("report failed"))).await;
+                        audit_download(
+                            &state,
+                            &caller,
+                            &meta,
+                            &download,
+                            rows,
+                            Some("workbook not written"),
+                        )
+                        .await;
+                        let _ = body_tx
+                            .send(Err(std::io::Error::other("report failed")))
+                            .await;
                     }
                 }
             }

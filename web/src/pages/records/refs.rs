@@ -90,8 +90,11 @@ impl Refs {
 impl Refs {
     /// Every value of the list, retired ones too (marked), for filters over old records.
     pub fn all_options(&self, list: ReferenceList) -> Vec<SelectOption> {
-        let mut items: Vec<&ReferenceItem> =
-            self.lists.get(&list).map(|l| l.iter().collect()).unwrap_or_default();
+        let mut items: Vec<&ReferenceItem> = self
+            .lists
+            .get(&list)
+            .map(|l| l.iter().collect())
+            .unwrap_or_default();
         items.sort_by(|a, b| {
             (!a.active, a.sort_order, a.display_name.as_str()).cmp(&(
                 !b.active,

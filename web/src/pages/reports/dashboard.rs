@@ -131,11 +131,12 @@ fn show(d: DashboardData) -> impl IntoView {
             d.reviews.due_next_30_days,
         ),
     ];
-    let commissioner_title = if d.commissioner_view == s117_shared::report::CommissionerView::Successor {
-        "S117 responsible clinical commissioners (current successor)"
-    } else {
-        "S117 responsible clinical commissioners (as recorded)"
-    };
+    let commissioner_title =
+        if d.commissioner_view == s117_shared::report::CommissionerView::Successor {
+            "S117 responsible clinical commissioners (current successor)"
+        } else {
+            "S117 responsible clinical commissioners (as recorded)"
+        };
     let month_rows = d
         .months
         .iter()
@@ -220,7 +221,10 @@ pub fn Dashboard() -> impl IntoView {
         async move {
             Refs::load(
                 &api,
-                &[ReferenceList::LocalAuthorities, ReferenceList::Commissioners],
+                &[
+                    ReferenceList::LocalAuthorities,
+                    ReferenceList::Commissioners,
+                ],
             )
             .await
         }
@@ -258,7 +262,8 @@ pub fn Dashboard() -> impl IntoView {
         };
         navigate.with_value(|go| go(&href, NavigateOptions::default()));
     };
-    let body = move || match data.get() {
+    let body = move || {
+        match data.get() {
         None => view! { <p class="govuk-body" aria-busy="true">"Loading the dashboard…"</p> }.into_any(),
         Some(Ok(d)) => show(d).into_any(),
         Some(Err(e)) if e.status() == Some(422) => view! {
@@ -266,6 +271,7 @@ pub fn Dashboard() -> impl IntoView {
         }
         .into_any(),
         Some(Err(_)) => view! { <ServiceProblem /> }.into_any(),
+    }
     };
     view! {
         <form class="s117-report-filter" on:submit=on_submit aria-label="Dashboard filter">

@@ -92,7 +92,8 @@ pub fn ReportForm() -> impl IntoView {
     let report = RwSignal::new(ReportKind::AllEntitled.slug().to_owned());
     let format = RwSignal::new("csv".to_owned());
     let select = || RwSignal::new(String::new());
-    let (gender, age_band, ethnicity, learning_disability) = (select(), select(), select(), select());
+    let (gender, age_band, ethnicity, learning_disability) =
+        (select(), select(), select(), select());
     let (responsible_la, commissioner, la_out, gp_out, section) =
         (select(), select(), select(), select(), select());
     let dates: DateBoxes = [
@@ -142,7 +143,12 @@ pub fn ReportForm() -> impl IntoView {
         .into_iter()
         .map(|l| SelectOption::new(l.as_str(), l.label()))
         .collect();
-    let yes_no = || vec![SelectOption::new("yes", "Yes"), SelectOption::new("no", "No")];
+    let yes_no = || {
+        vec![
+            SelectOption::new("yes", "Yes"),
+            SelectOption::new("no", "No"),
+        ]
+    };
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -221,7 +227,9 @@ pub fn ReportForm() -> impl IntoView {
                         }));
                         request_animation_frame(|| start_download("report-download"));
                     }
-                    None => errors.set_general("Your browser could not save the report. Try again."),
+                    None => {
+                        errors.set_general("Your browser could not save the report. Try again.")
+                    }
                 },
                 Err(e) => errors.set_api_error(&e),
             }
