@@ -26,7 +26,7 @@ use crate::startup::AppState;
 /// The reference lists a report needs, with names, successors and the home codes.
 pub struct ReportRefs {
     lists: HashMap<ReferenceList, Vec<ReferenceItem>>,
-    names: HashMap<(ReferenceList, String), String>,
+    names: HashMap<ReferenceList, HashMap<String, String>>,
     successors: HashMap<String, String>,
     pub home_las: Vec<String>,
     pub home_commissioners: Vec<String>,
@@ -39,7 +39,10 @@ impl ReportRefs {
         for list in ReferenceList::ALL {
             let items = crate::reference::store::list(&state.db, list, true).await?;
             for i in &items {
-                names.insert((list, i.code.clone()), i.display_name.clone());
+                names
+                    .entry(list)
+                    .or_insert_with(HashMap::new)
+                    .insert(i.code.clone(), i.display_name.clone());
             }
             lists.insert(list, items);
         }
@@ -60,9 +63,9 @@ impl ReportRefs {
     /// The display name (the code itself if the list does not know it).
     pub fn name(&self, list: ReferenceList, code: &str) -> String {
         self.names
-            .get(&(list, code.to_string()))
-            .cloned()
-            .unwrap_or_else(|| code.to_string())
+            .get(&list)
+            .and_then(|m| m.get(code))
+            .map_or_else(|| code.to_string(), Clone::clone)
     }
 
     /// The current successor of a commissioner (itself when it has none).
@@ -100,7 +103,7 @@ impl ReferenceLookup for ReportRefs {
         self.items(list).iter().any(|i| i.code == code && i.active)
     }
     fn exists(&self, list: ReferenceList, code: &str) -> bool {
-        self.names.contains_key(&(list, code.to_string()))
+        self.names.get(&list).is_some_and(|m| m.contains_key(code))
     }
     fn section_qualifies(&self, code: &str) -> bool {
         self.items(ReferenceList::QualifyingSections)

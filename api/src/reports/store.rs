@@ -193,9 +193,13 @@ pub struct ReportRow {
     pub end_reason: Option<String>,
 }
 
-/// The episode a person is reported by when they have no open one: the latest to end.
-const LATEST_EPISODE: &str = "(SELECT e2.id FROM episodes e2 WHERE e2.person_id = p.id
-     ORDER BY (e2.end_date IS NULL) DESC, e2.end_date DESC, e2.date_detained DESC, e2.id DESC LIMIT 1)";
+/// The episode a person is reported by: the open one (found through the one-open-episode
+/// index), or when there is none, the latest to end (COALESCE only runs that second lookup
+/// for ended records).
+const LATEST_EPISODE: &str = "COALESCE(
+     (SELECT e1.id FROM episodes e1 WHERE e1.person_id = p.id AND e1.end_date IS NULL),
+     (SELECT e2.id FROM episodes e2 WHERE e2.person_id = p.id
+      ORDER BY e2.end_date DESC, e2.date_detained DESC, e2.id DESC LIMIT 1))";
 
 /// The query of one report: one row per person (with their open episode, or the latest to
 /// end), except new entitlements, one row per episode started in the period. Ordered by
