@@ -153,7 +153,7 @@ pub async fn dashboard(state: &AppState, query: &DashboardQuery) -> Result<Dashb
     let db = &state.db;
     let mut by_age_band = Vec::new();
     for band in AgeBand::ALL {
-        let n = store::active_count(db, Over::ActivePeople, &scope, |sql| {
+        let n = store::active_count(db, Over::ActivePeople, "people_dob", &scope, |sql| {
             exprs::age_band(sql, band, today)
         })
         .await?;
@@ -181,7 +181,9 @@ pub async fn dashboard(state: &AppState, query: &DashboardQuery) -> Result<Dashb
             count: 0,
         },
     ];
-    for (code, n) in store::active_grouped(db, Over::ActivePeople, &scope, "p.gender").await? {
+    for (code, n) in
+        store::active_grouped(db, Over::ActivePeople, "people_gender", &scope, "p.gender").await?
+    {
         let group = s117_shared::report::gender_group(genders, code.as_deref().unwrap_or(""));
         let slot = match group {
             "Male" => 0,
@@ -199,13 +201,21 @@ pub async fn dashboard(state: &AppState, query: &DashboardQuery) -> Result<Dashb
         .map(|(_, _, n)| n)
         .sum();
     let reviews = ReviewTotals {
-        overdue: store::active_count(db, Over::OpenEpisodes, &scope, |sql| {
-            exprs::review_before(sql, today)
-        })
+        overdue: store::active_count(
+            db,
+            Over::OpenEpisodes,
+            "episodes_open_review",
+            &scope,
+            |sql| exprs::review_before(sql, today),
+        )
         .await?,
-        due_next_30_days: store::active_count(db, Over::OpenEpisodes, &scope, |sql| {
-            exprs::review_between(sql, today, today + Duration::days(30))
-        })
+        due_next_30_days: store::active_count(
+            db,
+            Over::OpenEpisodes,
+            "episodes_open_review",
+            &scope,
+            |sql| exprs::review_between(sql, today, today + Duration::days(30)),
+        )
         .await?,
     };
     let named = |list: ReferenceList, rows: Vec<(Option<String>, i64)>, none: &str| {
@@ -228,17 +238,37 @@ pub async fn dashboard(state: &AppState, query: &DashboardQuery) -> Result<Dashb
     };
     let by_place_detained = named(
         ReferenceList::PlacesDetained,
-        store::active_grouped(db, Over::OpenEpisodes, &scope, "e.place_detained").await?,
+        store::active_grouped(
+            db,
+            Over::OpenEpisodes,
+            "episodes_open_place",
+            &scope,
+            "e.place_detained",
+        )
+        .await?,
         "Not recorded",
     );
     let by_section = named(
         ReferenceList::QualifyingSections,
-        store::active_grouped(db, Over::OpenEpisodes, &scope, "e.qualifying_section").await?,
+        store::active_grouped(
+            db,
+            Over::OpenEpisodes,
+            "episodes_open_section",
+            &scope,
+            "e.qualifying_section",
+        )
+        .await?,
         "Not recorded",
     );
 
-    let la_rows =
-        store::active_grouped(&state.db, Over::ActivePeople, &scope, "p.current_la").await?;
+    let la_rows = store::active_grouped(
+        &state.db,
+        Over::ActivePeople,
+        "people_la",
+        &scope,
+        "p.current_la",
+    )
+    .await?;
     let la_in: i64 = la_rows
         .iter()
         .filter(|(code, _)| code.as_ref().is_some_and(|c| refs.home_las.contains(c)))
@@ -260,6 +290,7 @@ pub async fn dashboard(state: &AppState, query: &DashboardQuery) -> Result<Dashb
     let cm_rows = store::active_grouped(
         &state.db,
         Over::ActivePeople,
+        "people_commissioner",
         &scope,
         "p.current_commissioner",
     )
