@@ -150,19 +150,76 @@ pub async fn dashboard(state: &AppState, query: &DashboardQuery) -> Result<Dashb
     let genders = refs.items(ReferenceList::Genders);
     // Each count reads one narrow index (migration 0006), never the wide rows: active people
     // for age, gender, LA and commissioner; open episodes for the rest.
+    // The counts are independent: they run at once, on several pooled connections.
     let db = &state.db;
-    let mut by_age_band = Vec::new();
-    for band in AgeBand::ALL {
-        let n = store::active_count(db, Over::ActivePeople, "people_dob", &scope, |sql| {
+    let periods = last_12_months(today);
+    let bands = futures_util::future::try_join_all(AgeBand::ALL.map(|band| {
+        store::active_count(db, Over::ActivePeople, "people_dob", &scope, move |sql| {
             exprs::age_band(sql, band, today)
         })
-        .await?;
-        by_age_band.push(Count {
+    }));
+    let (
+        bands,
+        gender_rows,
+        gp_rows,
+        overdue,
+        due,
+        place_rows,
+        section_rows,
+        la_rows,
+        cm_rows,
+        monthly,
+    ) = tokio::try_join!(
+        bands,
+        store::active_grouped(db, Over::ActivePeople, "people_gender", &scope, "p.gender"),
+        store::open_gp_groups(db, &scope),
+        store::active_count(
+            db,
+            Over::OpenEpisodes,
+            "episodes_open_review",
+            &scope,
+            |sql| { exprs::review_before(sql, today) }
+        ),
+        store::active_count(
+            db,
+            Over::OpenEpisodes,
+            "episodes_open_review",
+            &scope,
+            |sql| { exprs::review_between(sql, today, today + Duration::days(30)) }
+        ),
+        store::active_grouped(
+            db,
+            Over::OpenEpisodes,
+            "episodes_open_place",
+            &scope,
+            "e.place_detained"
+        ),
+        store::active_grouped(
+            db,
+            Over::OpenEpisodes,
+            "episodes_open_section",
+            &scope,
+            "e.qualifying_section"
+        ),
+        store::active_grouped(db, Over::ActivePeople, "people_la", &scope, "p.current_la"),
+        store::active_grouped(
+            db,
+            Over::ActivePeople,
+            "people_commissioner",
+            &scope,
+            "p.current_commissioner"
+        ),
+        store::started_and_ended(db, &scope, &periods),
+    )?;
+    let by_age_band: Vec<Count> = AgeBand::ALL
+        .into_iter()
+        .zip(bands)
+        .map(|(band, n)| Count {
             key: band.slug().into(),
             label: band.label().into(),
             count: n,
-        });
-    }
+        })
+        .collect();
     let total: i64 = by_age_band.iter().map(|c| c.count).sum();
     let mut by_gender = vec![
         Count {
@@ -181,9 +238,7 @@ pub async fn dashboard(state: &AppState, query: &DashboardQuery) -> Result<Dashb
             count: 0,
         },
     ];
-    for (code, n) in
-        store::active_grouped(db, Over::ActivePeople, "people_gender", &scope, "p.gender").await?
-    {
+    for (code, n) in gender_rows {
         let group = s117_shared::report::gender_group(genders, code.as_deref().unwrap_or(""));
         let slot = match group {
             "Male" => 0,
@@ -192,8 +247,7 @@ pub async fn dashboard(state: &AppState, query: &DashboardQuery) -> Result<Dashb
         };
         by_gender[slot].count += n;
     }
-    let gp_out: i64 = store::open_gp_groups(db, &scope)
-        .await?
+    let gp_out: i64 = gp_rows
         .into_iter()
         .filter(|(ticked, code, _)| {
             s117_shared::report::gp_out_of_county(*ticked, code, &refs.home_commissioners)
@@ -201,22 +255,8 @@ pub async fn dashboard(state: &AppState, query: &DashboardQuery) -> Result<Dashb
         .map(|(_, _, n)| n)
         .sum();
     let reviews = ReviewTotals {
-        overdue: store::active_count(
-            db,
-            Over::OpenEpisodes,
-            "episodes_open_review",
-            &scope,
-            |sql| exprs::review_before(sql, today),
-        )
-        .await?,
-        due_next_30_days: store::active_count(
-            db,
-            Over::OpenEpisodes,
-            "episodes_open_review",
-            &scope,
-            |sql| exprs::review_between(sql, today, today + Duration::days(30)),
-        )
-        .await?,
+        overdue,
+        due_next_30_days: due,
     };
     let named = |list: ReferenceList, rows: Vec<(Option<String>, i64)>, none: &str| {
         ranked(
@@ -236,39 +276,13 @@ pub async fn dashboard(state: &AppState, query: &DashboardQuery) -> Result<Dashb
                 .collect(),
         )
     };
-    let by_place_detained = named(
-        ReferenceList::PlacesDetained,
-        store::active_grouped(
-            db,
-            Over::OpenEpisodes,
-            "episodes_open_place",
-            &scope,
-            "e.place_detained",
-        )
-        .await?,
-        "Not recorded",
-    );
+    let by_place_detained = named(ReferenceList::PlacesDetained, place_rows, "Not recorded");
     let by_section = named(
         ReferenceList::QualifyingSections,
-        store::active_grouped(
-            db,
-            Over::OpenEpisodes,
-            "episodes_open_section",
-            &scope,
-            "e.qualifying_section",
-        )
-        .await?,
+        section_rows,
         "Not recorded",
     );
 
-    let la_rows = store::active_grouped(
-        &state.db,
-        Over::ActivePeople,
-        "people_la",
-        &scope,
-        "p.current_la",
-    )
-    .await?;
     let la_in: i64 = la_rows
         .iter()
         .filter(|(code, _)| code.as_ref().is_some_and(|c| refs.home_las.contains(c)))
@@ -287,14 +301,7 @@ pub async fn dashboard(state: &AppState, query: &DashboardQuery) -> Result<Dashb
             })
             .collect(),
     );
-    let cm_rows = store::active_grouped(
-        &state.db,
-        Over::ActivePeople,
-        "people_commissioner",
-        &scope,
-        "p.current_commissioner",
-    )
-    .await?;
+
     let mut by_commissioner: HashMap<String, i64> = HashMap::new();
     for (code, n) in cm_rows {
         let code = code.unwrap_or_default();
@@ -315,8 +322,6 @@ pub async fn dashboard(state: &AppState, query: &DashboardQuery) -> Result<Dashb
             .collect(),
     );
 
-    let periods = last_12_months(today);
-    let monthly = store::started_and_ended(&state.db, &scope, &periods).await?;
     let months = periods
         .iter()
         .zip(monthly)
