@@ -369,7 +369,7 @@ struct CellSink<'a> {
 
 enum Target {
     Csv {
-        encoder: CsvEncoder,
+        encoder: Box<CsvEncoder>,
         body: mpsc::Sender<Chunk>,
     },
     Xlsx(mpsc::Sender<Vec<Cell>>),
@@ -470,7 +470,7 @@ pub async fn download(
                     refs: &refs,
                     today,
                     to: Target::Csv {
-                        encoder: CsvEncoder::new(),
+                        encoder: Box::new(CsvEncoder::new()),
                         body: body_tx.clone(),
                     },
                 };

@@ -314,7 +314,7 @@ impl Over {
     /// statistics its planner would rather use a one-column index and then read every wide
     /// row for the filter; PostgreSQL plans from its statistics. `index` serves the whole
     /// register; a filtered count uses the index led by LA and commissioner.
-    fn from_where(
+    fn source_and_filter(
         self,
         db: &Db,
         sql: &mut Sql,
@@ -364,7 +364,7 @@ pub async fn active_count(
 ) -> Result<i64, sqlx::Error> {
     let mut sql = Sql::default();
     let condition = build(&mut sql);
-    let (from, filter) = over.from_where(db, &mut sql, scope, index);
+    let (from, filter) = over.source_and_filter(db, &mut sql, scope, index);
     sql.text = format!("SELECT COUNT(*) FROM {from} WHERE {filter} AND {condition}");
     on_db!(db, p => bind_all!(sqlx::query_scalar::<_, i64>(&sql.text), &sql.binds).fetch_one(p).await)
 }
@@ -376,7 +376,8 @@ pub async fn open_gp_groups(
     scope: &DashboardScope,
 ) -> Result<Vec<(bool, String, i64)>, sqlx::Error> {
     let mut sql = Sql::default();
-    let (from, filter) = Over::OpenEpisodes.from_where(db, &mut sql, scope, "episodes_open_gp");
+    let (from, filter) =
+        Over::OpenEpisodes.source_and_filter(db, &mut sql, scope, "episodes_open_gp");
     sql.text = format!(
         "SELECT e.gp_out_of_county, e.responsible_commissioner, COUNT(*) FROM {from} WHERE {filter}
          GROUP BY e.gp_out_of_county, e.responsible_commissioner"
@@ -393,7 +394,7 @@ pub async fn active_grouped(
     column: &str,
 ) -> Result<Vec<(Option<String>, i64)>, sqlx::Error> {
     let mut sql = Sql::default();
-    let (from, filter) = over.from_where(db, &mut sql, scope, index);
+    let (from, filter) = over.source_and_filter(db, &mut sql, scope, index);
     sql.text =
         format!("SELECT {column} AS k, COUNT(*) AS n FROM {from} WHERE {filter} GROUP BY {column}");
     on_db!(db, p => {
