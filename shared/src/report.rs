@@ -335,7 +335,14 @@ impl ReportFilterInput {
                 .ok()
         });
         let f = ReportFilter {
-            gender: code("gender", "a gender", ReferenceList::Genders, &self.gender, refs, &mut e),
+            gender: code(
+                "gender",
+                "a gender",
+                ReferenceList::Genders,
+                &self.gender,
+                refs,
+                &mut e,
+            ),
             age_band,
             ethnicity: code(
                 "ethnicity",

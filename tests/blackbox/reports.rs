@@ -59,9 +59,17 @@ async fn create(app: &TestApp, token: &str, body: &Value) -> (i64, String) {
     let res = app
         .send_auth(reqwest::Method::POST, "/api/v1/records", token, Some(body))
         .await;
-    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap_or_default());
+    assert_eq!(
+        res.status(),
+        201,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
     let etag = res.headers()["etag"].to_str().unwrap().to_string();
-    (res.json::<Value>().await.unwrap()["id"].as_i64().unwrap(), etag)
+    (
+        res.json::<Value>().await.unwrap()["id"].as_i64().unwrap(),
+        etag,
+    )
 }
 
 async fn fixture() -> Fixture {
@@ -73,11 +81,86 @@ async fn fixture() -> Fixture {
     let mut ids = std::collections::HashMap::new();
     let mut etags = std::collections::HashMap::new();
     let people = [
-        ("A", person(1000, "Abe", "2010-11-24", "1", "E10000028", "sicbl:05G", false, "s3", Some("harplands"), Some("2026-11-01"), "2026-01-10")),
-        ("B", person(2000, "Ann", "2010-11-25", "2", "E06000021", "sicbl:05G", false, "s37", Some("harplands"), Some("2026-12-10"), "2026-11-01")),
-        ("C", person(3000, "Cal", "2008-11-24", "9", "E08000001", "sicbl:00T", false, "s3", None, Some("2027-06-01"), "2025-11-30")),
-        ("D", person(4000, "Dot", "1961-11-24", "2", "E10000028", "sicbl:05V", true, "s3", Some("st-georges-stafford"), None, "2020-05-01")),
-        ("E", person(5000, "Eve", "1961-11-25", "1", "E10000028", "sicbl:05G", false, "s3", Some("harplands"), None, "2026-02-01")),
+        (
+            "A",
+            person(
+                1000,
+                "Abe",
+                "2010-11-24",
+                "1",
+                "E10000028",
+                "sicbl:05G",
+                false,
+                "s3",
+                Some("harplands"),
+                Some("2026-11-01"),
+                "2026-01-10",
+            ),
+        ),
+        (
+            "B",
+            person(
+                2000,
+                "Ann",
+                "2010-11-25",
+                "2",
+                "E06000021",
+                "sicbl:05G",
+                false,
+                "s37",
+                Some("harplands"),
+                Some("2026-12-10"),
+                "2026-11-01",
+            ),
+        ),
+        (
+            "C",
+            person(
+                3000,
+                "Cal",
+                "2008-11-24",
+                "9",
+                "E08000001",
+                "sicbl:00T",
+                false,
+                "s3",
+                None,
+                Some("2027-06-01"),
+                "2025-11-30",
+            ),
+        ),
+        (
+            "D",
+            person(
+                4000,
+                "Dot",
+                "1961-11-24",
+                "2",
+                "E10000028",
+                "sicbl:05V",
+                true,
+                "s3",
+                Some("st-georges-stafford"),
+                None,
+                "2020-05-01",
+            ),
+        ),
+        (
+            "E",
+            person(
+                5000,
+                "Eve",
+                "1961-11-25",
+                "1",
+                "E10000028",
+                "sicbl:05G",
+                false,
+                "s3",
+                Some("harplands"),
+                None,
+                "2026-02-01",
+            ),
+        ),
     ];
     for (who, body) in people {
         let (id, etag) = create(&app, &case, &body).await;
@@ -107,7 +190,12 @@ async fn fixture() -> Fixture {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap_or_default());
+    assert_eq!(
+        res.status(),
+        200,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
     Fixture { app, token, ids }
 }
 
@@ -115,7 +203,12 @@ fn counts(v: &Value) -> Vec<(String, i64)> {
     v.as_array()
         .unwrap()
         .iter()
-        .map(|c| (c["key"].as_str().unwrap().to_string(), c["count"].as_i64().unwrap()))
+        .map(|c| {
+            (
+                c["key"].as_str().unwrap().to_string(),
+                c["count"].as_i64().unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -128,7 +221,12 @@ async fn dashboard(f: &Fixture, query: &str) -> Value {
         .app
         .get_auth(&format!("/api/v1/reports/dashboard{query}"), &f.token)
         .await;
-    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap_or_default());
+    assert_eq!(
+        res.status(),
+        200,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
     res.json().await.unwrap()
 }
 
@@ -156,7 +254,12 @@ async fn dashboard_counts_match_the_hand_computed_fixture() {
     recorded.sort();
     assert_eq!(
         recorded,
-        pairs(&[("ccg:00T", 1), ("ccg:05G", 1), ("sicbl:05G", 1), ("sicbl:05V", 1)])
+        pairs(&[
+            ("ccg:00T", 1),
+            ("ccg:05G", 1),
+            ("sicbl:05G", 1),
+            ("sicbl:05V", 1)
+        ])
     );
     assert_eq!(
         d["county"],
@@ -174,7 +277,10 @@ async fn dashboard_counts_match_the_hand_computed_fixture() {
     assert_eq!(d["reviews"], json!({"overdue": 1, "due_next_30_days": 1}));
     let months = d["months"].as_array().unwrap();
     assert_eq!(months.len(), 12);
-    assert_eq!(months[0]["month"], "2025-12", "C started 30/11/2025, outside");
+    assert_eq!(
+        months[0]["month"], "2025-12",
+        "C started 30/11/2025, outside"
+    );
     assert_eq!(months[11]["month"], "2026-11");
     let by_month: Vec<(String, i64, i64)> = months
         .iter()
@@ -214,7 +320,10 @@ async fn dashboard_filters_and_rolls_commissioners_up_to_their_successors() {
     let d = dashboard(&f, "?responsible_la=E10000028").await;
     assert_eq!(d["total"], 2, "A and D");
     assert_eq!(counts(&d["by_local_authority"]), pairs(&[("E10000028", 2)]));
-    assert_eq!(d["months"][1]["new_entitlements"], 1, "E (Staffordshire) started in Feb");
+    assert_eq!(
+        d["months"][1]["new_entitlements"], 1,
+        "E (Staffordshire) started in Feb"
+    );
 
     // A current body's filter also counts the legacy body it succeeded.
     let d = dashboard(&f, "?commissioner=sicbl:05G").await;
@@ -276,10 +385,18 @@ async fn each_report_and_each_filter_alone_and_combined() {
     let all = ["Abe", "Ann", "Cal", "Dot"];
     assert_eq!(names(&f, "all-entitled", "").await, all);
     assert_eq!(names(&f, "ended", "").await, ["Eve"]);
-    assert_eq!(names(&f, "all-records", "").await, ["Abe", "Ann", "Cal", "Dot", "Eve"]);
+    assert_eq!(
+        names(&f, "all-records", "").await,
+        ["Abe", "Ann", "Cal", "Dot", "Eve"]
+    );
     assert_eq!(names(&f, "reviews-overdue", "").await, ["Abe"]);
     assert_eq!(
-        names(&f, "new-entitlements", "?started_from=2026-01-01&started_to=2026-11-24").await,
+        names(
+            &f,
+            "new-entitlements",
+            "?started_from=2026-01-01&started_to=2026-11-24"
+        )
+        .await,
         ["Abe", "Ann", "Eve"]
     );
     // Each filter alone, on all records (Eve included, so an ended record can match).
@@ -298,21 +415,38 @@ async fn each_report_and_each_filter_alone_and_combined() {
         ("la_out_of_county=no", &["Abe", "Ann", "Dot", "Eve"]),
         ("gp_out_of_county=yes", &["Cal", "Dot"]),
         ("gp_out_of_county=no", &["Abe", "Ann", "Eve"]),
-        ("detained_from=2019-06-01&detained_to=2019-06-01", &["Abe", "Ann", "Cal", "Dot", "Eve"]),
+        (
+            "detained_from=2019-06-01&detained_to=2019-06-01",
+            &["Abe", "Ann", "Cal", "Dot", "Eve"],
+        ),
         ("detained_from=2019-06-02", &[]),
         ("ended_from=01/10/2026&ended_to=31/10/2026", &["Eve"]),
         ("section=s37", &["Ann"]),
     ];
     for (query, want) in cases {
-        assert_eq!(names(&f, "all-records", &format!("?{query}")).await, *want, "{query}");
+        assert_eq!(
+            names(&f, "all-records", &format!("?{query}")).await,
+            *want,
+            "{query}"
+        );
     }
     // Combined.
     assert_eq!(
-        names(&f, "all-entitled", "?gender=2&la_out_of_county=no&section=s3").await,
+        names(
+            &f,
+            "all-entitled",
+            "?gender=2&la_out_of_county=no&section=s3"
+        )
+        .await,
         ["Dot"]
     );
     assert_eq!(
-        names(&f, "all-records", "?commissioner=sicbl:05G&gender=1&age_band=18-64").await,
+        names(
+            &f,
+            "all-records",
+            "?commissioner=sicbl:05G&gender=1&age_band=18-64"
+        )
+        .await,
         ["Eve"]
     );
     assert_eq!(
@@ -351,16 +485,32 @@ async fn csv_round_trips_with_uk_dates_names_and_a_dated_file_name() {
 async fn formula_cells_are_neutralised_in_csv_and_plain_text_in_xlsx() {
     let f = fixture().await;
     let (_, case) = f.app.user_token("case2@x.gov.uk", CASEWORKER).await;
-    let mut body = person(6000, "Fay", "1990-01-01", "2", "E10000028", "sicbl:05G", false, "s3", None, None, "2026-01-01");
+    let mut body = person(
+        6000,
+        "Fay",
+        "1990-01-01",
+        "2",
+        "E10000028",
+        "sicbl:05G",
+        false,
+        "s3",
+        None,
+        None,
+        "2026-01-01",
+    );
     body["gp_practice"] = json!("=HYPERLINK(\"http://evil.example\",\"x\")");
     body["address_line_1"] = json!("+44 1234 567890");
     body["address_line_2"] = json!("-2+3");
     body["town"] = json!("@SUM(A1:A9)");
     create(&f.app, &case, &body).await;
-    let (header, rows) = csv_rows(download(&f, "all-entitled", "?gender=2&age_band=18-64").await).await;
+    let (header, rows) =
+        csv_rows(download(&f, "all-entitled", "?gender=2&age_band=18-64").await).await;
     assert_eq!(rows.len(), 1);
     let cell = |name: &str| rows[0][header.iter().position(|h| h == name).unwrap()].clone();
-    assert_eq!(cell("GP practice"), "'=HYPERLINK(\"http://evil.example\",\"x\")");
+    assert_eq!(
+        cell("GP practice"),
+        "'=HYPERLINK(\"http://evil.example\",\"x\")"
+    );
     assert_eq!(cell("Address line 1"), "'+44 1234 567890");
     assert_eq!(cell("Address line 2"), "'-2+3");
     assert_eq!(cell("Town"), "'@SUM(A1:A9)");
@@ -371,8 +521,14 @@ async fn formula_cells_are_neutralised_in_csv_and_plain_text_in_xlsx() {
     let row = &sheet[1];
     let col = |name: &str| REPORT_HEADER.iter().position(|h| *h == name).unwrap();
     // In a workbook a string cell is text whatever it starts with: nothing to neutralise.
-    assert_eq!(row[col("GP practice")], calamine::Data::String("=HYPERLINK(\"http://evil.example\",\"x\")".into()));
-    assert_eq!(row[col("Town")], calamine::Data::String("@SUM(A1:A9)".into()));
+    assert_eq!(
+        row[col("GP practice")],
+        calamine::Data::String("=HYPERLINK(\"http://evil.example\",\"x\")".into())
+    );
+    assert_eq!(
+        row[col("Town")],
+        calamine::Data::String("@SUM(A1:A9)".into())
+    );
 }
 
 const REPORT_HEADER: [&str; 31] = s117_shared::report::REPORT_COLUMNS;
@@ -380,7 +536,8 @@ const REPORT_HEADER: [&str; 31] = s117_shared::report::REPORT_COLUMNS;
 fn xlsx(bytes: &[u8]) -> Vec<Vec<calamine::Data>> {
     use calamine::Reader;
     let mut book: calamine::Xlsx<_> =
-        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("opens as XLSX");
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec()))
+            .expect("opens as XLSX");
     let range = book.worksheet_range_at(0).expect("a sheet").expect("reads");
     range.rows().map(|r| r.to_vec()).collect()
 }
@@ -394,7 +551,10 @@ async fn xlsx_has_real_dates_numbers_a_frozen_header_and_filters() {
         .client
         .get(f.app.url("/api/v1/reports/all-entitled?section=s37"))
         .bearer_auth(&f.token)
-        .header("accept", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        .header(
+            "accept",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
         .send()
         .await
         .unwrap();
@@ -414,7 +574,10 @@ async fn xlsx_has_real_dates_numbers_a_frozen_header_and_filters() {
     assert_eq!(header, REPORT_HEADER);
     let col = |name: &str| REPORT_HEADER.iter().position(|h| *h == name).unwrap();
     let ann = &rows[1];
-    assert_eq!(ann[col("Register ID")], calamine::Data::Float(f.ids["B"] as f64));
+    assert_eq!(
+        ann[col("Register ID")],
+        calamine::Data::Float(f.ids["B"] as f64)
+    );
     assert_eq!(ann[col("First name")], calamine::Data::String("Ann".into()));
     assert_eq!(ann[col("Age")], calamine::Data::Float(15.0));
     match &ann[col("Date of birth")] {
@@ -427,7 +590,10 @@ async fn xlsx_has_real_dates_numbers_a_frozen_header_and_filters() {
     // The header row is frozen and the filters are on (read from the sheet's XML).
     let sheet_xml = zip_entry(&bytes, "xl/worksheets/sheet1.xml");
     assert!(sheet_xml.contains("<pane ySplit=\"1\""), "frozen header");
-    assert!(sheet_xml.contains("<autoFilter ref=\"A1:AE2\""), "filters on");
+    assert!(
+        sheet_xml.contains("<autoFilter ref=\"A1:AE2\""),
+        "filters on"
+    );
 
     // By query parameter, which wins over Accept.
     let res = download(&f, "all-entitled", "?format=csv").await;
@@ -440,7 +606,11 @@ fn zip_entry(bytes: &[u8], name: &str) -> String {
     use std::io::Read;
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
     let mut out = String::new();
-    archive.by_name(name).unwrap().read_to_string(&mut out).unwrap();
+    archive
+        .by_name(name)
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
     out
 }
 
@@ -476,11 +646,20 @@ async fn permissions_are_enforced() {
     let (_, downloader) = f.app.user_token("dl@x.gov.uk", &["reports.download"]).await;
     let res = f.app.get_auth("/api/v1/reports/dashboard", &viewer).await;
     assert_eq!(res.status(), 200);
-    let res = f.app.get_auth("/api/v1/reports/all-entitled", &viewer).await;
+    let res = f
+        .app
+        .get_auth("/api/v1/reports/all-entitled", &viewer)
+        .await;
     assert_problem(res, 403, "forbidden").await;
-    let res = f.app.get_auth("/api/v1/reports/dashboard", &downloader).await;
+    let res = f
+        .app
+        .get_auth("/api/v1/reports/dashboard", &downloader)
+        .await;
     assert_problem(res, 403, "forbidden").await;
-    let res = f.app.get_auth("/api/v1/reports/all-entitled", &downloader).await;
+    let res = f
+        .app
+        .get_auth("/api/v1/reports/all-entitled", &downloader)
+        .await;
     assert_eq!(res.status(), 200);
     let res = f.app.get("/api/v1/reports/all-entitled").await;
     assert_problem(res, 401, "unauthorized").await;
@@ -515,7 +694,8 @@ async fn every_download_is_audited_with_report_filters_and_row_count() {
     // A refused download (bad filter) returns nothing and audits nothing.
     let _ = download(&f, "ended", "?gender=zz").await;
     let n: i64 = s117_api::on_db!(&db, p => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM audit_log WHERE action = 'reports.downloaded'").fetch_one(p).await).unwrap();
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'reports.downloaded'").fetch_one(p).await)
+    .unwrap();
     assert_eq!(n, 2);
     db.close().await;
 }

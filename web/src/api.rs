@@ -179,6 +179,62 @@ impl Api {
             .map(|(answer, _)| answer)
     }
 
+    /// `GET path` for a file (a report download): the bytes, with the media type and the
+    /// file name the server gave. Fetched with the bearer token like every call, so the page
+    /// then offers it as a `blob:` link (a plain link would need a cookie the API never sets).
+    pub async fn get_file(&self, path: &str) -> Result<FileDownload, ApiError> {
+        let controller = AbortController::new().ok();
+        let _timer = controller
+            .clone()
+            .map(|controller| Timeout::new(DOWNLOAD_TIMEOUT_MS, move || controller.abort()));
+        let mut builder = RequestBuilder::new(path)
+            .method(Method::GET)
+            .header("Accept", "*/*")
+            .abort_signal(controller.as_ref().map(|c| c.signal()).as_ref());
+        if let Some(token) = &self.bearer {
+            builder = builder.header("Authorization", &format!("Bearer {token}"));
+        }
+        let request = builder.build().map_err(|err| ApiError::Unexpected {
+            status: 0,
+            detail: format!("could not build the request: {err}"),
+        })?;
+        let started = js_sys::Date::now();
+        let response = request.send().await.map_err(|_| ApiError::Unavailable)?;
+        let outcome = if response.ok() {
+            let media_type = response.headers().get("content-type").unwrap_or_default();
+            let file_name = response
+                .headers()
+                .get("content-disposition")
+                .and_then(|d| file_name_of(&d))
+                .unwrap_or_else(|| "report".to_owned());
+            response
+                .binary()
+                .await
+                .map(|bytes| FileDownload {
+                    bytes,
+                    media_type,
+                    file_name,
+                })
+                .map_err(|_| ApiError::Unavailable)
+        } else {
+            match decode::<serde_json::Value>(response).await {
+                Err(err) => Err(err),
+                Ok(_) => Err(ApiError::Unexpected {
+                    status: 0,
+                    detail: "an error without a body".to_owned(),
+                }),
+            }
+        };
+        if let (Some(session), Some(token)) = (&self.observer, &self.bearer) {
+            match &outcome {
+                Ok(_) => session.on_success(token, started),
+                Err(err) if err.is_unauthorized() => session.on_unauthorized(token),
+                Err(_) => {}
+            }
+        }
+        outcome
+    }
+
     /// `GET path` for a text answer (a CSV download), not JSON.
     pub async fn get_text(&self, path: &str) -> Result<String, ApiError> {
         let mut builder = RequestBuilder::new(path)
@@ -328,6 +384,28 @@ impl Api {
         }
         outcome
     }
+}
+
+/// A large report takes longer than an ordinary call.
+const DOWNLOAD_TIMEOUT_MS: u32 = 120_000;
+
+/// A file the API sent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileDownload {
+    pub bytes: Vec<u8>,
+    pub media_type: String,
+    pub file_name: String,
+}
+
+/// The `filename` of a `Content-Disposition: attachment; filename="..."` header.
+pub fn file_name_of(disposition: &str) -> Option<String> {
+    let start = disposition.find("filename=")? + "filename=".len();
+    let name = disposition[start..]
+        .split(';')
+        .next()?
+        .trim()
+        .trim_matches('"');
+    (!name.is_empty()).then(|| name.to_owned())
 }
 
 /// The problem extension under which [`decode`] keeps a 429's `Retry-After` (seconds), so

@@ -102,6 +102,7 @@ fn Shell() -> impl IntoView {
                 <Route path=path!("/records/:id/end") view=pages::records::EndEntitlementPage />
                 <Route path=path!("/records/:id/delete") view=pages::records::DeleteRecordPage />
                 <Route path=path!("/records/:id/episodes/new") view=pages::records::NewEpisodePage />
+                <Route path=path!("/reports") view=pages::reports::ReportingPage />
             </Routes>
             </RequireSignInUnlessPublic>
         }

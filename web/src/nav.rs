@@ -69,6 +69,12 @@ pub const NAV: &[NavEntry] = &[
         access: Access::Permission(Permission::RecordsView),
     },
     NavEntry {
+        label: "Reporting",
+        path: "/reports",
+        summary: "See the dashboard of active records and download reports.",
+        access: Access::AnyOf(&[Permission::ReportsView, Permission::ReportsDownload]),
+    },
+    NavEntry {
         label: "Help and Support",
         path: "/help",
         summary: "Who to contact when you need help with the register.",

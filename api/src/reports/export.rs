@@ -98,11 +98,9 @@ pub fn cells(r: &ReportRow, refs: &ReportRefs, today: NaiveDate) -> Vec<Cell> {
         opt_date(r.last_review_date),
         opt_date(r.next_review_date),
         opt_date(r.end_date),
-        r.end_reason
-            .as_deref()
-            .map_or(Cell::Empty, |e| {
-                text(EndReason::from_input(e).map_or(e, |r| r.label()))
-            }),
+        r.end_reason.as_deref().map_or(Cell::Empty, |e| {
+            text(EndReason::from_input(e).map_or(e, |r| r.label()))
+        }),
     ];
     debug_assert_eq!(out.len(), REPORT_COLUMNS.len());
     out

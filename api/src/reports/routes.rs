@@ -59,7 +59,12 @@ pub async fn download(
     let kind = ReportKind::from_slug(&report).ok_or(ApiError::NotFound(
         "There is no such report. Reports: all-entitled, ended, all-records, reviews-overdue, new-entitlements.",
     ))?;
-    let format = match format.format.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
+    let format = match format
+        .format
+        .as_deref()
+        .map(str::trim)
+        .filter(|f| !f.is_empty())
+    {
         Some(f) => ReportFormat::from_slug(f)
             .ok_or_else(|| ApiError::validation("format", "Format must be csv or xlsx"))?,
         None => req
@@ -69,15 +74,7 @@ pub async fn download(
             .and_then(ReportFormat::from_accept)
             .unwrap_or(ReportFormat::Csv),
     };
-    service::download(
-        state,
-        caller.0,
-        meta,
-        kind,
-        format,
-        filters.into_inner(),
-    )
-    .await
+    service::download(state, caller.0, meta, kind, format, filters.into_inner()).await
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -17,7 +17,7 @@ use serde_json::{json, Map, Value};
 use tokio::sync::mpsc;
 
 use super::export::{self, Cell, CsvEncoder};
-use super::store::{self, exprs, Context, DashboardScope, ReportRow, RowSink};
+use super::store::{self, exprs, Context, DashboardScope, Over, ReportRow, RowSink};
 use crate::audit::{self, Entry, Outcome};
 use crate::authn::{Caller, RequestMeta};
 use crate::error::ApiError;
@@ -26,7 +26,7 @@ use crate::startup::AppState;
 /// The reference lists a report needs, with names, successors and the home codes.
 pub struct ReportRefs {
     lists: HashMap<ReferenceList, Vec<ReferenceItem>>,
-    names: HashMap<(ReferenceList, String), String>,
+    names: HashMap<ReferenceList, HashMap<String, String>>,
     successors: HashMap<String, String>,
     pub home_las: Vec<String>,
     pub home_commissioners: Vec<String>,
@@ -39,7 +39,10 @@ impl ReportRefs {
         for list in ReferenceList::ALL {
             let items = crate::reference::store::list(&state.db, list, true).await?;
             for i in &items {
-                names.insert((list, i.code.clone()), i.display_name.clone());
+                names
+                    .entry(list)
+                    .or_insert_with(HashMap::new)
+                    .insert(i.code.clone(), i.display_name.clone());
             }
             lists.insert(list, items);
         }
@@ -60,9 +63,9 @@ impl ReportRefs {
     /// The display name (the code itself if the list does not know it).
     pub fn name(&self, list: ReferenceList, code: &str) -> String {
         self.names
-            .get(&(list, code.to_string()))
-            .cloned()
-            .unwrap_or_else(|| code.to_string())
+            .get(&list)
+            .and_then(|m| m.get(code))
+            .map_or_else(|| code.to_string(), Clone::clone)
     }
 
     /// The current successor of a commissioner (itself when it has none).
@@ -88,7 +91,9 @@ impl ReportRefs {
             today,
             home_las: self.home_las.clone(),
             home_commissioners: self.home_commissioners.clone(),
-            commissioner_codes: commissioner.map(|c| self.rolled_into(c)).unwrap_or_default(),
+            commissioner_codes: commissioner
+                .map(|c| self.rolled_into(c))
+                .unwrap_or_default(),
         }
     }
 }
@@ -98,7 +103,7 @@ impl ReferenceLookup for ReportRefs {
         self.items(list).iter().any(|i| i.code == code && i.active)
     }
     fn exists(&self, list: ReferenceList, code: &str) -> bool {
-        self.names.contains_key(&(list, code.to_string()))
+        self.names.get(&list).is_some_and(|m| m.contains_key(code))
     }
     fn section_qualifies(&self, code: &str) -> bool {
         self.items(ReferenceList::QualifyingSections)
@@ -138,117 +143,151 @@ pub async fn dashboard(state: &AppState, query: &DashboardQuery) -> Result<Dashb
     let refs = ReportRefs::load(state).await?;
     let filter = query.validate(&refs)?;
     let today = state.clock.today();
-    let ctx = refs.context(today, filter.commissioner.as_deref());
     let scope = DashboardScope {
         responsible_la: filter.responsible_la.clone(),
-        commissioner_codes: filter
-            .commissioner
-            .as_deref()
-            .map(|c| refs.rolled_into(c)),
+        commissioner_codes: filter.commissioner.as_deref().map(|c| refs.rolled_into(c)),
     };
     let genders = refs.items(ReferenceList::Genders);
-    let group_codes = |group: &str| -> Vec<String> {
-        genders
-            .iter()
-            .filter(|g| s117_shared::report::gender_group(genders, &g.code) == group)
-            .map(|g| g.code.clone())
-            .collect()
-    };
-    let (male, female) = (group_codes("Male"), group_codes("Female"));
-    let sections: Vec<&ReferenceItem> = refs.items(ReferenceList::QualifyingSections).iter().collect();
-    let places: Vec<&ReferenceItem> = refs.items(ReferenceList::PlacesDetained).iter().collect();
-
-    // One pass over the active entitlements for every fixed-category count.
-    let sums = store::active_sums(&state.db, &scope, |sql| {
-        let mut e = exprs::age_bands(sql, today);
-        e.push(exprs::is_in(sql, "p.gender", &male));
-        e.push(exprs::is_in(sql, "p.gender", &female));
-        e.push(exprs::la_in_county(sql, &ctx));
-        e.push(exprs::gp_out_of_county(sql, &ctx));
-        e.push(exprs::review_before(sql, today));
-        e.push(exprs::review_between(sql, today, today + Duration::days(30)));
-        e.push("e.place_detained IS NULL".into());
-        for p in &places {
-            e.push(exprs::equals(sql, "e.place_detained", &p.code));
-        }
-        for s in &sections {
-            e.push(exprs::equals(sql, "e.qualifying_section", &s.code));
-        }
-        e
-    })
-    .await?;
-    let total = sums[0];
-    let mut at = sums[1..].iter().copied();
-    let mut next = || at.next().unwrap_or(0);
-    let by_age_band = AgeBand::ALL
+    // Each count reads one narrow index (migration 0006), never the wide rows: active people
+    // for age, gender, LA and commissioner; open episodes for the rest.
+    // The counts are independent: they run at once, on several pooled connections.
+    let db = &state.db;
+    let periods = last_12_months(today);
+    let bands = futures_util::future::try_join_all(AgeBand::ALL.map(|band| {
+        store::active_count(db, Over::ActivePeople, "people_dob", &scope, move |sql| {
+            exprs::age_band(sql, band, today)
+        })
+    }));
+    let (
+        bands,
+        gender_rows,
+        gp_rows,
+        overdue,
+        due,
+        place_rows,
+        section_rows,
+        la_rows,
+        cm_rows,
+        monthly,
+    ) = tokio::try_join!(
+        bands,
+        store::active_grouped(db, Over::ActivePeople, "people_gender", &scope, "p.gender"),
+        store::open_gp_groups(db, &scope),
+        store::active_count(
+            db,
+            Over::OpenEpisodes,
+            "episodes_open_review",
+            &scope,
+            |sql| { exprs::review_before(sql, today) }
+        ),
+        store::active_count(
+            db,
+            Over::OpenEpisodes,
+            "episodes_open_review",
+            &scope,
+            |sql| { exprs::review_between(sql, today, today + Duration::days(30)) }
+        ),
+        store::active_grouped(
+            db,
+            Over::OpenEpisodes,
+            "episodes_open_place",
+            &scope,
+            "e.place_detained"
+        ),
+        store::active_grouped(
+            db,
+            Over::OpenEpisodes,
+            "episodes_open_section",
+            &scope,
+            "e.qualifying_section"
+        ),
+        store::active_grouped(db, Over::ActivePeople, "people_la", &scope, "p.current_la"),
+        store::active_grouped(
+            db,
+            Over::ActivePeople,
+            "people_commissioner",
+            &scope,
+            "p.current_commissioner"
+        ),
+        store::started_and_ended(db, &scope, &periods),
+    )?;
+    let by_age_band: Vec<Count> = AgeBand::ALL
         .into_iter()
-        .map(|b| Count {
-            key: b.slug().into(),
-            label: b.label().into(),
-            count: next(),
+        .zip(bands)
+        .map(|(band, n)| Count {
+            key: band.slug().into(),
+            label: band.label().into(),
+            count: n,
         })
         .collect();
-    let (m, f) = (next(), next());
-    let by_gender = vec![
+    let total: i64 = by_age_band.iter().map(|c| c.count).sum();
+    let mut by_gender = vec![
         Count {
             key: "male".into(),
             label: "Male".into(),
-            count: m,
+            count: 0,
         },
         Count {
             key: "female".into(),
             label: "Female".into(),
-            count: f,
+            count: 0,
         },
         Count {
             key: "other".into(),
             label: "Other".into(),
-            count: total - m - f,
+            count: 0,
         },
     ];
-    let (la_in, gp_out) = (next(), next());
+    for (code, n) in gender_rows {
+        let group = s117_shared::report::gender_group(genders, code.as_deref().unwrap_or(""));
+        let slot = match group {
+            "Male" => 0,
+            "Female" => 1,
+            _ => 2,
+        };
+        by_gender[slot].count += n;
+    }
+    let gp_out: i64 = gp_rows
+        .into_iter()
+        .filter(|(ticked, code, _)| {
+            s117_shared::report::gp_out_of_county(*ticked, code, &refs.home_commissioners)
+        })
+        .map(|(_, _, n)| n)
+        .sum();
     let reviews = ReviewTotals {
-        overdue: next(),
-        due_next_30_days: next(),
+        overdue,
+        due_next_30_days: due,
     };
-    let not_recorded = next();
-    let mut by_place_detained: Vec<Count> = places
-        .iter()
-        .map(|p| Count {
-            key: p.code.clone(),
-            label: p.display_name.clone(),
-            count: next(),
-        })
-        .filter(|c| c.count > 0)
-        .collect();
-    let mut by_section: Vec<Count> = sections
-        .iter()
-        .map(|s| Count {
-            key: s.code.clone(),
-            label: s.display_name.clone(),
-            count: next(),
-        })
-        .filter(|c| c.count > 0)
-        .collect();
-    // Codes no longer in the lists (never expected: codes are validated) are still counted.
-    let known: i64 = by_place_detained.iter().map(|c| c.count).sum::<i64>() + not_recorded;
-    if not_recorded > 0 || known < total {
-        by_place_detained.push(Count {
-            key: String::new(),
-            label: "Not recorded".into(),
-            count: total - known + not_recorded,
-        });
-    }
-    let known: i64 = by_section.iter().map(|c| c.count).sum();
-    if known < total {
-        by_section.push(Count {
-            key: String::new(),
-            label: "Other".into(),
-            count: total - known,
-        });
-    }
+    let named = |list: ReferenceList, rows: Vec<(Option<String>, i64)>, none: &str| {
+        ranked(
+            rows.into_iter()
+                .map(|(code, n)| match code {
+                    Some(code) => Count {
+                        label: refs.name(list, &code),
+                        key: code,
+                        count: n,
+                    },
+                    None => Count {
+                        key: String::new(),
+                        label: none.to_string(),
+                        count: n,
+                    },
+                })
+                .collect(),
+        )
+    };
+    let by_place_detained = named(ReferenceList::PlacesDetained, place_rows, "Not recorded");
+    let by_section = named(
+        ReferenceList::QualifyingSections,
+        section_rows,
+        "Not recorded",
+    );
 
-    let la_rows = store::active_grouped(&state.db, &scope, "p.current_la").await?;
+    let la_in: i64 = la_rows
+        .iter()
+        .filter(|(code, _)| code.as_ref().is_some_and(|c| refs.home_las.contains(c)))
+        .map(|(_, n)| n)
+        .sum();
     let by_local_authority = ranked(
         la_rows
             .into_iter()
@@ -262,7 +301,7 @@ pub async fn dashboard(state: &AppState, query: &DashboardQuery) -> Result<Dashb
             })
             .collect(),
     );
-    let cm_rows = store::active_grouped(&state.db, &scope, "p.current_commissioner").await?;
+
     let mut by_commissioner: HashMap<String, i64> = HashMap::new();
     for (code, n) in cm_rows {
         let code = code.unwrap_or_default();
@@ -283,8 +322,6 @@ pub async fn dashboard(state: &AppState, query: &DashboardQuery) -> Result<Dashb
             .collect(),
     );
 
-    let periods = last_12_months(today);
-    let monthly = store::started_and_ended(&state.db, &scope, &periods).await?;
     let months = periods
         .iter()
         .zip(monthly)
@@ -332,7 +369,7 @@ struct CellSink<'a> {
 
 enum Target {
     Csv {
-        encoder: CsvEncoder,
+        encoder: Box<CsvEncoder>,
         body: mpsc::Sender<Chunk>,
     },
     Xlsx(mpsc::Sender<Vec<Cell>>),
@@ -384,8 +421,14 @@ async fn audit_download(
     if let Some(reason) = failure {
         details["error"] = json!(reason);
     }
-    let entry = Entry::new("reports.downloaded", outcome, Some(caller), meta, state.clock.now())
-        .details(details);
+    let entry = Entry::new(
+        "reports.downloaded",
+        outcome,
+        Some(caller),
+        meta,
+        state.clock.now(),
+    )
+    .details(details);
     if let Err(e) = audit::write_alone(&state.db, &entry).await {
         tracing::error!(error = %e, report = d.kind.slug(), "could not audit a report download");
     }
@@ -427,7 +470,7 @@ pub async fn download(
                     refs: &refs,
                     today,
                     to: Target::Csv {
-                        encoder: CsvEncoder::new(),
+                        encoder: Box::new(CsvEncoder::new()),
                         body: body_tx.clone(),
                     },
                 };
@@ -443,19 +486,38 @@ pub async fn download(
                         }
                     }
                     Ok((rows, false)) => {
-                        audit_download(&state, &caller, &meta, &download, rows, Some("interrupted")).await;
+                        audit_download(
+                            &state,
+                            &caller,
+                            &meta,
+                            &download,
+                            rows,
+                            Some("interrupted"),
+                        )
+                        .await;
                     }
                     Err(e) => {
                         tracing::error!(error = %e, "report query failed");
-                        audit_download(&state, &caller, &meta, &download, 0, Some("database error")).await;
-                        let _ = body_tx.send(Err(std::io::Error::other("report failed"))).await;
+                        audit_download(
+                            &state,
+                            &caller,
+                            &meta,
+                            &download,
+                            0,
+                            Some("database error"),
+                        )
+                        .await;
+                        let _ = body_tx
+                            .send(Err(std::io::Error::other("report failed")))
+                            .await;
                     }
                 }
             }
             ReportFormat::Xlsx => {
                 let (rows_tx, mut rows_rx) = mpsc::channel::<Vec<Cell>>(256);
                 let title = kind.title();
-                let writer = tokio::task::spawn_blocking(move || export::write_xlsx(&mut rows_rx, title));
+                let writer =
+                    tokio::task::spawn_blocking(move || export::write_xlsx(&mut rows_rx, title));
                 let mut sink = CellSink {
                     refs: &refs,
                     today,
@@ -471,15 +533,35 @@ pub async fn download(
                     }
                     (Err(e), _) => {
                         tracing::error!(error = %e, "report query failed");
-                        audit_download(&state, &caller, &meta, &download, 0, Some("database error")).await;
-                        let _ = body_tx.send(Err(std::io::Error::other("report failed"))).await;
+                        audit_download(
+                            &state,
+                            &caller,
+                            &meta,
+                            &download,
+                            0,
+                            Some("database error"),
+                        )
+                        .await;
+                        let _ = body_tx
+                            .send(Err(std::io::Error::other("report failed")))
+                            .await;
                     }
                     (Ok((rows, _)), other) => {
                         if let Ok(Err(e)) = &other {
                             tracing::error!(error = %e, "writing the workbook failed");
                         }
-                        audit_download(&state, &caller, &meta, &download, rows, Some("workbook not written")).await;
-                        let _ = body_tx.send(Err(std::io::Error::other("report failed"))).await;
+                        audit_download(
+                            &state,
+                            &caller,
+                            &meta,
+                            &download,
+                            rows,
+                            Some("workbook not written"),
+                        )
+                        .await;
+                        let _ = body_tx
+                            .send(Err(std::io::Error::other("report failed")))
+                            .await;
                     }
                 }
             }

@@ -193,9 +193,13 @@ pub struct ReportRow {
     pub end_reason: Option<String>,
 }
 
-/// The episode a person is reported by when they have no open one: the latest to end.
-const LATEST_EPISODE: &str = "(SELECT e2.id FROM episodes e2 WHERE e2.person_id = p.id
-     ORDER BY (e2.end_date IS NULL) DESC, e2.end_date DESC, e2.date_detained DESC, e2.id DESC LIMIT 1)";
+/// The episode a person is reported by: the open one (found through the one-open-episode
+/// index), or when there is none, the latest to end (COALESCE only runs that second lookup
+/// for ended records).
+const LATEST_EPISODE: &str = "COALESCE(
+     (SELECT e1.id FROM episodes e1 WHERE e1.person_id = p.id AND e1.end_date IS NULL),
+     (SELECT e2.id FROM episodes e2 WHERE e2.person_id = p.id
+      ORDER BY e2.end_date DESC, e2.date_detained DESC, e2.id DESC LIMIT 1))";
 
 /// The query of one report: one row per person (with their open episode, or the latest to
 /// end), except new entitlements, one row per episode started in the period. Ordered by
@@ -225,9 +229,10 @@ pub fn report_query(kind: ReportKind, f: &ReportFilter, ctx: &Context) -> Sql {
             format!("people p JOIN episodes e ON e.id = {LATEST_EPISODE}"),
             vec![],
         ),
-        ReportKind::NewEntitlements => {
-            ("episodes e JOIN people p ON p.id = e.person_id".to_string(), vec![])
-        }
+        ReportKind::NewEntitlements => (
+            "episodes e JOIN people p ON p.id = e.person_id".to_string(),
+            vec![],
+        ),
     };
     wheres.extend(conditions(&mut sql, f, ctx));
     let filter = if wheres.is_empty() {
@@ -292,61 +297,106 @@ fn scope_conditions(sql: &mut Sql, s: &DashboardScope, la: &str, cm: &str) -> Ve
     out
 }
 
-const ACTIVE: &str =
-    "people p JOIN episodes e ON e.person_id = p.id AND e.end_date IS NULL";
+/// Which rows a dashboard count runs over. Active people and open episodes are the same
+/// entitlements (a person is active exactly while one episode is open, and its LA and
+/// commissioner are copied onto the person), so each count reads one table, never a join,
+/// through a narrow covering index (migration 0006): no person row is read in full.
+#[derive(Debug, Clone, Copy)]
+pub enum Over {
+    /// `people p` with `p.status = 'active'`: age, gender, current LA and commissioner.
+    ActivePeople,
+    /// `episodes e` with `e.end_date IS NULL`: section, place, GP flag, reviews.
+    OpenEpisodes,
+}
+
+impl Over {
+    /// `FROM` and `WHERE` of a count. On SQLite the index is named (`INDEXED BY`): without
+    /// statistics its planner would rather use a one-column index and then read every wide
+    /// row for the filter; PostgreSQL plans from its statistics. `index` serves the whole
+    /// register; a filtered count uses the index led by LA and commissioner.
+    fn source_and_filter(
+        self,
+        db: &Db,
+        sql: &mut Sql,
+        scope: &DashboardScope,
+        index: &str,
+    ) -> (String, String) {
+        let filtered = scope.responsible_la.is_some() || scope.commissioner_codes.is_some();
+        let (from, first, la, cm) = match self {
+            Over::ActivePeople => (
+                "people p",
+                "p.status = 'active'",
+                "p.current_la",
+                "p.current_commissioner",
+            ),
+            Over::OpenEpisodes => (
+                "episodes e",
+                "e.end_date IS NULL",
+                "e.responsible_la",
+                "e.responsible_commissioner",
+            ),
+        };
+        let conds = scope_conditions(sql, scope, la, cm);
+        let from = match (db, filtered, self) {
+            (Db::Postgres(_), _, _) => from.to_string(),
+            (Db::Sqlite(_), false, _) => format!("{from} INDEXED BY {index}"),
+            (Db::Sqlite(_), true, Over::ActivePeople) => format!("{from} INDEXED BY people_report"),
+            (Db::Sqlite(_), true, Over::OpenEpisodes) => {
+                format!("{from} INDEXED BY episodes_open_report")
+            }
+        };
+        (from, where_clause(conds, first))
+    }
+}
 
 fn where_clause(mut conds: Vec<String>, first: &str) -> String {
     conds.insert(0, first.to_string());
     conds.join(" AND ")
 }
 
-/// Counts over active entitlements in one pass: the total, then one column per expression.
-pub async fn active_sums(
+/// How many active entitlements meet the condition `build` writes.
+pub async fn active_count(
+    db: &Db,
+    over: Over,
+    index: &str,
+    scope: &DashboardScope,
+    build: impl FnOnce(&mut Sql) -> String,
+) -> Result<i64, sqlx::Error> {
+    let mut sql = Sql::default();
+    let condition = build(&mut sql);
+    let (from, filter) = over.source_and_filter(db, &mut sql, scope, index);
+    sql.text = format!("SELECT COUNT(*) FROM {from} WHERE {filter} AND {condition}");
+    on_db!(db, p => bind_all!(sqlx::query_scalar::<_, i64>(&sql.text), &sql.binds).fetch_one(p).await)
+}
+
+/// Open episodes by (GP out of county ticked, responsible commissioner): the rule of "GP out
+/// of county" (`s117_shared::report::gp_out_of_county`) is then applied to each group.
+pub async fn open_gp_groups(
     db: &Db,
     scope: &DashboardScope,
-    build: impl FnOnce(&mut Sql) -> Vec<String>,
-) -> Result<Vec<i64>, sqlx::Error> {
+) -> Result<Vec<(bool, String, i64)>, sqlx::Error> {
     let mut sql = Sql::default();
-    let exprs = build(&mut sql);
-    let conds = scope_conditions(&mut sql, scope, "p.current_la", "p.current_commissioner");
-    let sums: Vec<String> = exprs
-        .iter()
-        .map(|c| format!("COALESCE(SUM(CASE WHEN {c} THEN 1 ELSE 0 END), 0)"))
-        .collect();
-    let cols = std::iter::once("COUNT(*)".to_string())
-        .chain(sums)
-        .collect::<Vec<_>>()
-        .join(", ");
+    let (from, filter) =
+        Over::OpenEpisodes.source_and_filter(db, &mut sql, scope, "episodes_open_gp");
     sql.text = format!(
-        "SELECT {cols} FROM {ACTIVE} WHERE {}",
-        where_clause(conds, "p.status = 'active'")
+        "SELECT e.gp_out_of_county, e.responsible_commissioner, COUNT(*) FROM {from} WHERE {filter}
+         GROUP BY e.gp_out_of_county, e.responsible_commissioner"
     );
-    let n = exprs.len() + 1;
-    on_db!(db, p => {
-        let row = bind_all!(sqlx::query(&sql.text), &sql.binds).fetch_one(p).await?;
-        (0..n).map(|i| row.try_get::<i64, _>(i)).collect()
-    })
+    on_db!(db, p => bind_all!(sqlx::query_as::<_, (bool, String, i64)>(&sql.text), &sql.binds).fetch_all(p).await)
 }
 
 /// Active entitlements grouped by one column: (value, count).
 pub async fn active_grouped(
     db: &Db,
+    over: Over,
+    index: &str,
     scope: &DashboardScope,
     column: &str,
 ) -> Result<Vec<(Option<String>, i64)>, sqlx::Error> {
     let mut sql = Sql::default();
-    let conds = scope_conditions(&mut sql, scope, "p.current_la", "p.current_commissioner");
-    // Grouping people alone (their current LA and commissioner are kept on the row) reads an
-    // index; only groupings of episode columns need the join.
-    let from = if column.starts_with("p.") {
-        "people p"
-    } else {
-        ACTIVE
-    };
-    sql.text = format!(
-        "SELECT {column} AS k, COUNT(*) AS n FROM {from} WHERE {} GROUP BY {column}",
-        where_clause(conds, "p.status = 'active'")
-    );
+    let (from, filter) = over.source_and_filter(db, &mut sql, scope, index);
+    sql.text =
+        format!("SELECT {column} AS k, COUNT(*) AS n FROM {from} WHERE {filter} GROUP BY {column}");
     on_db!(db, p => {
         let rows = bind_all!(sqlx::query(&sql.text), &sql.binds).fetch_all(p).await?;
         rows.iter().map(|r| Ok((r.try_get::<Option<String>, _>(0)?, r.try_get::<i64, _>(1)?))).collect()
@@ -360,20 +410,33 @@ pub async fn started_and_ended(
     scope: &DashboardScope,
     periods: &[(NaiveDate, NaiveDate)],
 ) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    let (started, ended) = tokio::try_join!(
+        per_period(db, scope, periods, "s117_start_date", "episodes_started"),
+        per_period(db, scope, periods, "end_date", "episodes_ended"),
+    )?;
+    Ok(started.into_iter().zip(ended).collect())
+}
+
+/// Episodes whose `column` date falls in each period, read from `index` (date first, then LA
+/// and commissioner: the index alone answers).
+async fn per_period(
+    db: &Db,
+    scope: &DashboardScope,
+    periods: &[(NaiveDate, NaiveDate)],
+    column: &str,
+    index: &str,
+) -> Result<Vec<i64>, sqlx::Error> {
     let Some(first) = periods.first().map(|p| p.0) else {
         return Ok(vec![]);
     };
     let mut sql = Sql::default();
-    let mut cols = Vec::new();
-    for (from, to) in periods {
-        let (f, t) = (sql.date(*from), sql.date(*to));
-        cols.push(format!(
-            "COALESCE(SUM(CASE WHEN e.s117_start_date >= {f} AND e.s117_start_date <= {t} THEN 1 ELSE 0 END), 0)"
-        ));
-        cols.push(format!(
-            "COALESCE(SUM(CASE WHEN e.end_date >= {f} AND e.end_date <= {t} THEN 1 ELSE 0 END), 0)"
-        ));
-    }
+    let cols: Vec<String> = periods
+        .iter()
+        .map(|(from, to)| {
+            let (f, t) = (sql.date(*from), sql.date(*to));
+            format!("COALESCE(SUM(CASE WHEN e.{column} >= {f} AND e.{column} <= {t} THEN 1 ELSE 0 END), 0)")
+        })
+        .collect();
     let lo = sql.date(first);
     let conds = scope_conditions(
         &mut sql,
@@ -381,18 +444,19 @@ pub async fn started_and_ended(
         "e.responsible_la",
         "e.responsible_commissioner",
     );
+    let hint = match db {
+        Db::Sqlite(_) => format!(" INDEXED BY {index}"),
+        Db::Postgres(_) => String::new(),
+    };
     sql.text = format!(
-        "SELECT {} FROM episodes e WHERE {}",
+        "SELECT {} FROM episodes e{hint} WHERE {}",
         cols.join(", "),
-        where_clause(
-            conds,
-            &format!("(e.s117_start_date >= {lo} OR e.end_date >= {lo})")
-        )
+        where_clause(conds, &format!("e.{column} >= {lo}"))
     );
     let n = periods.len();
     on_db!(db, p => {
         let row = bind_all!(sqlx::query(&sql.text), &sql.binds).fetch_one(p).await?;
-        (0..n).map(|i| Ok((row.try_get::<i64, _>(2 * i)?, row.try_get::<i64, _>(2 * i + 1)?))).collect()
+        (0..n).map(|i| row.try_get::<i64, _>(i)).collect()
     })
 }
 
@@ -400,37 +464,15 @@ pub async fn started_and_ended(
 pub mod exprs {
     use super::*;
 
-    /// Age band of `p` today, as four conditions in `AgeBand::ALL` order.
-    pub fn age_bands(sql: &mut Sql, today: NaiveDate) -> Vec<String> {
-        AgeBand::ALL
-            .into_iter()
-            .map(|b| {
-                let mut c = Vec::new();
-                age_band(sql, b, today, &mut c);
-                if c.is_empty() {
-                    "1 = 1".into()
-                } else {
-                    c.join(" AND ")
-                }
-            })
-            .collect()
-    }
-
-    pub fn is_in(sql: &mut Sql, column: &str, values: &[String]) -> String {
-        sql.is_in(column, values)
-    }
-
-    pub fn equals(sql: &mut Sql, column: &str, value: &str) -> String {
-        let a = sql.text(value);
-        format!("{column} = {a}")
-    }
-
-    pub fn la_in_county(sql: &mut Sql, ctx: &Context) -> String {
-        sql.is_in("e.responsible_la", &ctx.home_las)
-    }
-
-    pub fn gp_out_of_county(sql: &mut Sql, ctx: &Context) -> String {
-        gp_out_sql(sql, ctx)
+    /// The condition that `p` is in `band` today.
+    pub fn age_band(sql: &mut Sql, band: AgeBand, today: NaiveDate) -> String {
+        let mut c = Vec::new();
+        super::age_band(sql, band, today, &mut c);
+        if c.is_empty() {
+            "1 = 1".into()
+        } else {
+            c.join(" AND ")
+        }
     }
 
     pub fn review_before(sql: &mut Sql, day: NaiveDate) -> String {

@@ -51,10 +51,15 @@ fn slugs_round_trip_and_file_names_carry_report_and_date() {
         "s117-ended-2026-11-24.xlsx"
     );
     assert_eq!(
-        ReportFormat::from_accept("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        ReportFormat::from_accept(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        ),
         Some(ReportFormat::Xlsx)
     );
-    assert_eq!(ReportFormat::from_accept("text/csv"), Some(ReportFormat::Csv));
+    assert_eq!(
+        ReportFormat::from_accept("text/csv"),
+        Some(ReportFormat::Csv)
+    );
     assert_eq!(ReportFormat::from_accept("*/*"), None);
 }
 

@@ -8,6 +8,7 @@ mod help;
 mod home;
 mod not_found;
 pub mod records;
+pub mod reports;
 mod service_problem;
 
 pub use help::HelpAndSupport;

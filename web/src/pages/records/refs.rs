@@ -87,6 +87,34 @@ impl Refs {
     }
 }
 
+impl Refs {
+    /// Every value of the list, retired ones too (marked), for filters over old records.
+    pub fn all_options(&self, list: ReferenceList) -> Vec<SelectOption> {
+        let mut items: Vec<&ReferenceItem> = self
+            .lists
+            .get(&list)
+            .map(|l| l.iter().collect())
+            .unwrap_or_default();
+        items.sort_by(|a, b| {
+            (!a.active, a.sort_order, a.display_name.as_str()).cmp(&(
+                !b.active,
+                b.sort_order,
+                b.display_name.as_str(),
+            ))
+        });
+        items
+            .into_iter()
+            .map(|item| {
+                let mut text = item.display_name.clone();
+                if !item.active && !text.contains("(legacy)") {
+                    text.push_str(" (no longer in use)");
+                }
+                SelectOption::new(item.code.clone(), text)
+            })
+            .collect()
+    }
+}
+
 fn qualifies(item: &ReferenceItem) -> bool {
     item.attributes
         .get("qualifies_for_s117")
