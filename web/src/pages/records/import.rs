@@ -297,7 +297,7 @@ fn ImportRecords() -> impl IntoView {
                         {TABS.into_iter().map(|kind| {
                             let selected = move || tab.get() == kind;
                             view! {
-                                <li class=move || if selected() { "govuk-tabs__list-item govuk-tabs__list-item--selected" } else { "govuk-tabs__list-item" }>
+                                <li role="presentation" class=move || if selected() { "govuk-tabs__list-item govuk-tabs__list-item--selected" } else { "govuk-tabs__list-item" }>
                                     <button type="button" role="tab" class="govuk-tabs__tab s117-tab-button"
                                         id=format!("tab-{}", kind.as_str())
                                         aria-controls="import-rows"
