@@ -618,6 +618,16 @@ async fn a_file_over_the_cap_is_413_and_nothing_is_stored_and_multipart_works() 
     assert_eq!(v["counts"]["new"], 2);
 }
 
+/// A server process that is killed when the test ends, passing or not.
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// The rows of a large file of new people (valid 999 NHS numbers).
 fn big_file(rows: usize) -> Vec<u8> {
     let mut out = String::from("NHS Number,System ID,First Name,Family Name,Date of Birth,Gender,Ethnicity,Postcode,Learning Disability,GP Practice,GP Out of County,Responsible Local Authority,Responsible Clinical Commissioner,Place Detained,Date Detained,S117 Start Date,S117 Qualifying Section,S117 End Date,End Reason\r\n");
@@ -675,6 +685,7 @@ async fn a_crash_mid_process_leaves_all_or_nothing_and_the_upload_processable() 
             .env("S117_IDLE_TIMEOUT_MINUTES", "30")
             .stderr(std::process::Stdio::null())
             .spawn()
+            .map(Child)
             .unwrap()
     };
     let wait_up = || async {
@@ -706,10 +717,10 @@ async fn a_crash_mid_process_leaves_all_or_nothing_and_the_upload_processable() 
         );
     }
     std::process::Command::new("kill")
-        .args(["-KILL", &child.id().to_string()])
+        .args(["-KILL", &child.0.id().to_string()])
         .status()
         .unwrap();
-    child.wait().unwrap();
+    child.0.wait().unwrap();
     assert!(
         pending.await.unwrap().is_err(),
         "the request died with the server"
@@ -722,7 +733,7 @@ async fn a_crash_mid_process_leaves_all_or_nothing_and_the_upload_processable() 
     );
 
     // Restarted, the same upload processes, in full.
-    let mut child = start();
+    let child = start();
     wait_up().await;
     let res = client.post(&url).bearer_auth(&token).send().await.unwrap();
     assert_eq!(
@@ -731,8 +742,7 @@ async fn a_crash_mid_process_leaves_all_or_nothing_and_the_upload_processable() 
         "{}",
         res.text().await.unwrap_or_default()
     );
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(child);
     assert_eq!(
         count(&app, "SELECT COUNT(*) FROM people").await,
         rows as i64
