@@ -153,10 +153,7 @@ impl Column {
             .filter(|c| c.is_alphanumeric())
             .flat_map(char::to_lowercase)
             .collect();
-        if let Some(c) = Self::ALL
-            .into_iter()
-            .find(|c| key == compact(c.header()))
-        {
+        if let Some(c) = Self::ALL.into_iter().find(|c| key == compact(c.header())) {
             return Some(c);
         }
         Some(match key.as_str() {
@@ -230,7 +227,9 @@ impl CodeResolver {
                 if let Some(ods) = it.attributes.get("ods_code").and_then(|v| v.as_str()) {
                     keys.push((rank + 1, compact(ods), it));
                     if it.active {
-                        r.by_ods.entry(ods.to_uppercase()).or_insert(it.code.clone());
+                        r.by_ods
+                            .entry(ods.to_uppercase())
+                            .or_insert(it.code.clone());
                     }
                 }
                 r.items.insert((list, it.code.clone()), it.clone());
@@ -343,7 +342,11 @@ impl RowValues {
         resolver: &CodeResolver,
         errors: &mut Vec<(Column, String)>,
     ) -> RowValues {
-        let text = |c: Column| cell(c).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        let text = |c: Column| {
+            cell(c)
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+        };
         let date = |c: Column, errors: &mut Vec<(Column, String)>| {
             let s = text(c)?;
             parse_flexible(&s)
@@ -385,7 +388,10 @@ impl RowValues {
         let gp_out_of_county = text(Column::GpOutOfCounty).and_then(|s| {
             let v = yes_no(&s);
             if v.is_none() {
-                errors.push((Column::GpOutOfCounty, "GP out of county must be Yes or No".into()));
+                errors.push((
+                    Column::GpOutOfCounty,
+                    "GP out of county must be Yes or No".into(),
+                ));
             }
             v
         });
@@ -454,7 +460,10 @@ impl RowValues {
         let e = &mut base.episode;
         set(&mut e.gp_out_of_county, &self.gp_out_of_county);
         set(&mut e.responsible_la, &self.responsible_la);
-        set(&mut e.responsible_commissioner, &self.responsible_commissioner);
+        set(
+            &mut e.responsible_commissioner,
+            &self.responsible_commissioner,
+        );
         set_opt(&mut e.place_detained, &self.place_detained);
         set_opt(&mut e.date_detained, &self.date_detained);
         set_opt(&mut e.s117_start_date, &self.s117_start_date);
@@ -687,16 +696,34 @@ mod tests {
     #[test]
     fn legacy_names_resolve_to_their_one_successor() {
         let commissioners = vec![
-            item("sicbl:05V", "NHS Staffordshire and Stoke-on-Trent ICB - 05V", true, &[("ods_code", "05V")]),
-            item("ccg:05V", "NHS Stafford and Surrounds CCG", false, &[("ods_code", "05V"), ("successor_ods_codes", "05V")]),
+            item(
+                "sicbl:05V",
+                "NHS Staffordshire and Stoke-on-Trent ICB - 05V",
+                true,
+                &[("ods_code", "05V")],
+            ),
+            item(
+                "ccg:05V",
+                "NHS Stafford and Surrounds CCG",
+                false,
+                &[("ods_code", "05V"), ("successor_ods_codes", "05V")],
+            ),
         ];
         let r = CodeResolver::new([(ReferenceList::Commissioners, commissioners.as_slice())]);
         assert_eq!(
-            r.resolve(ReferenceList::Commissioners, "NHS STAFFORD AND SURROUNDS CCG"),
+            r.resolve(
+                ReferenceList::Commissioners,
+                "NHS STAFFORD AND SURROUNDS CCG"
+            ),
             Ok("sicbl:05V".to_string())
         );
-        assert_eq!(r.resolve(ReferenceList::Commissioners, "05V"), Ok("sicbl:05V".into()));
-        assert!(r.resolve(ReferenceList::Commissioners, "Nowhere CCG").is_err());
+        assert_eq!(
+            r.resolve(ReferenceList::Commissioners, "05V"),
+            Ok("sicbl:05V".into())
+        );
+        assert!(r
+            .resolve(ReferenceList::Commissioners, "Nowhere CCG")
+            .is_err());
     }
 
     #[test]

@@ -37,7 +37,12 @@ async fn create(app: &TestApp, token: &str, body: &Value) -> (i64, String) {
     let res = app
         .send_auth(reqwest::Method::POST, "/api/v1/records", token, Some(body))
         .await;
-    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap_or_default());
+    assert_eq!(
+        res.status(),
+        201,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
     let etag = res.headers()["etag"].to_str().unwrap().to_string();
     let v: Value = res.json().await.unwrap();
     (v["id"].as_i64().unwrap(), etag)
@@ -71,7 +76,12 @@ async fn seed(app: &TestApp, token: &str) -> (i64, String) {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap_or_default());
+    assert_eq!(
+        res.status(),
+        200,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
     alan_id
 }
 
@@ -88,7 +98,12 @@ async fn upload(app: &TestApp, token: &str, name: &str, bytes: Vec<u8>) -> reqwe
 
 async fn checked(app: &TestApp, token: &str, name: &str, bytes: Vec<u8>) -> Value {
     let res = upload(app, token, name, bytes).await;
-    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap_or_default());
+    assert_eq!(
+        res.status(),
+        201,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
     res.json().await.unwrap()
 }
 
@@ -169,7 +184,10 @@ async fn every_corpus_file_gives_its_expected_report() {
             continue;
         }
         if body["counts"] != expect["counts"] {
-            fail(format!("counts {} expected {}", body["counts"], expect["counts"]));
+            fail(format!(
+                "counts {} expected {}",
+                body["counts"], expect["counts"]
+            ));
         }
         for key in ["total_rows", "encoding", "ignored_columns"] {
             if !expect[key].is_null() && body[key] != expect[key] {
@@ -183,14 +201,17 @@ async fn every_corpus_file_gives_its_expected_report() {
         let rows = all_rows(&app, &token, &id).await;
         let find = |n: &str| {
             rows.iter()
-                .find(|r| r["row"].to_string() == n)
+                .find(|r| r["row"].as_u64().is_some_and(|row| row.to_string() == n))
                 .cloned()
                 .unwrap_or(Value::Null)
         };
         for (n, kind) in expect["rows"].as_object().unwrap() {
             let r = find(n);
             if r["kind"] != *kind {
-                fail(format!("row {n} is {} expected {kind}: {}", r["kind"], r["errors"]));
+                fail(format!(
+                    "row {n} is {} expected {kind}: {}",
+                    r["kind"], r["errors"]
+                ));
             }
         }
         if rows.len() != expect["rows"].as_object().unwrap().len() {
@@ -228,7 +249,10 @@ async fn every_corpus_file_gives_its_expected_report() {
     }
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
     // Checking wrote nothing to the register.
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM people").await, people_before);
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM people").await,
+        people_before
+    );
 }
 
 #[tokio::test]
@@ -237,7 +261,10 @@ async fn the_template_is_the_contract_header_and_guidance_lists_codes() {
     let (_, token) = app.user_token("importer@x.gov.uk", IMPORTER).await;
     let res = app.get_auth("/api/v1/imports/template", &token).await;
     assert_eq!(res.status(), 200);
-    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
     let text = res.text().await.unwrap();
     assert_eq!(
         text.trim_start_matches('\u{feff}').trim_end(),
@@ -251,10 +278,19 @@ S117 End Date,End Reason"
         .await;
     assert_eq!(res.status(), 200);
     let text = res.text().await.unwrap();
-    assert!(text.contains("Responsible Local Authority,E10000028,Staffordshire"), "{text}");
+    assert!(
+        text.contains("Responsible Local Authority,E10000028,Staffordshire"),
+        "{text}"
+    );
     assert!(text.contains("S117 Qualifying Section,s3,Section 3"));
     // The empty template itself uploads as "no records", not as a broken file.
-    let res = upload(&app, &token, "template.csv", text_of_template(&app, &token).await).await;
+    let res = upload(
+        &app,
+        &token,
+        "template.csv",
+        text_of_template(&app, &token).await,
+    )
+    .await;
     let body = assert_problem(res, 422, "invalid-file").await;
     assert!(body["detail"].as_str().unwrap().contains("no records"));
 }
@@ -291,9 +327,19 @@ async fn processing_applies_the_checked_rows_once_each_audited() {
     assert_eq!(count(&app, "SELECT COUNT(*) FROM people").await, 3);
 
     let res = app
-        .send_auth(reqwest::Method::POST, &format!("/api/v1/imports/{id}/process"), &token, None)
+        .send_auth(
+            reqwest::Method::POST,
+            &format!("/api/v1/imports/{id}/process"),
+            &token,
+            None,
+        )
         .await;
-    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap_or_default());
+    assert_eq!(
+        res.status(),
+        200,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
     let done: Value = res.json().await.unwrap();
     assert_eq!(done["status"], "processed");
     assert_eq!(done["rows"][0]["status"], "Record added.");
@@ -305,7 +351,10 @@ async fn processing_applies_the_checked_rows_once_each_audited() {
         .await
         .unwrap();
     assert_eq!(alan["postcode"], "ST16 3SR");
-    assert_eq!(alan["source_system_id"], "9057499", "a blank cell keeps the stored value");
+    assert_eq!(
+        alan["source_system_id"], "9057499",
+        "a blank cell keeps the stored value"
+    );
     assert_eq!(alan["notes"], "Transferred from the old register.");
     assert_eq!(
         count(&app, "SELECT COUNT(*) FROM people WHERE status = 'ended'").await,
@@ -330,12 +379,20 @@ async fn processing_applies_the_checked_rows_once_each_audited() {
             ("record.updated".to_string(), 1),
         ]
     );
-    let sha = format!("{:x}", <sha2::Sha256 as sha2::Digest>::digest(file.as_bytes()));
+    let sha = format!(
+        "{:x}",
+        <sha2::Sha256 as sha2::Digest>::digest(file.as_bytes())
+    );
     assert_eq!(report["sha256"], sha);
 
     // Only once.
     let res = app
-        .send_auth(reqwest::Method::POST, &format!("/api/v1/imports/{id}/process"), &token, None)
+        .send_auth(
+            reqwest::Method::POST,
+            &format!("/api/v1/imports/{id}/process"),
+            &token,
+            None,
+        )
         .await;
     assert_problem(res, 409, "import-already-processed").await;
     assert_eq!(count(&app, "SELECT COUNT(*) FROM people").await, 6);
@@ -353,7 +410,9 @@ async fn a_register_changed_under_the_check_refuses_the_whole_process() {
     let id = report["id"].as_str().unwrap().to_string();
 
     // Someone edits Alan after the check.
-    let res = app.get_auth(&format!("/api/v1/records/{alan_id}"), &token).await;
+    let res = app
+        .get_auth(&format!("/api/v1/records/{alan_id}"), &token)
+        .await;
     let etag = res.headers()["etag"].to_str().unwrap().to_string();
     let mut edited = alan();
     edited["postcode"] = json!("ST4 7LF");
@@ -369,7 +428,12 @@ async fn a_register_changed_under_the_check_refuses_the_whole_process() {
     assert_eq!(res.status(), 200);
 
     let res = app
-        .send_auth(reqwest::Method::POST, &format!("/api/v1/imports/{id}/process"), &token, None)
+        .send_auth(
+            reqwest::Method::POST,
+            &format!("/api/v1/imports/{id}/process"),
+            &token,
+            None,
+        )
         .await;
     let problem = assert_problem(res, 409, "import-stale").await;
     assert_eq!(problem["row"], 5);
@@ -381,7 +445,12 @@ async fn a_register_changed_under_the_check_refuses_the_whole_process() {
     let report = checked(&app, &token, "a.csv", file.into_bytes()).await;
     let id = report["id"].as_str().unwrap().to_string();
     let res = app
-        .send_auth(reqwest::Method::POST, &format!("/api/v1/imports/{id}/process"), &token, None)
+        .send_auth(
+            reqwest::Method::POST,
+            &format!("/api/v1/imports/{id}/process"),
+            &token,
+            None,
+        )
         .await;
     assert_eq!(res.status(), 200);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM people").await, 6);
@@ -396,7 +465,12 @@ async fn a_register_changed_under_the_check_refuses_the_whole_process() {
     same["first_name"] = json!("Someone");
     create(&app, &token, &same).await;
     let res = app
-        .send_auth(reqwest::Method::POST, &format!("/api/v1/imports/{id}/process"), &token, None)
+        .send_auth(
+            reqwest::Method::POST,
+            &format!("/api/v1/imports/{id}/process"),
+            &token,
+            None,
+        )
         .await;
     let problem = assert_problem(res, 409, "import-stale").await;
     assert_eq!(problem["row"], 2);
@@ -411,13 +485,23 @@ async fn checked_uploads_expire_after_24_hours_and_are_removed() {
     // Sessions end long before a day passes: sign in again after each jump.
     app.clock.advance(chrono::Duration::hours(23));
     let token = app.sign_in("importer@x.gov.uk", PASSWORD).await;
-    assert_eq!(app.get_auth(&format!("/api/v1/imports/{id}"), &token).await.status(), 200);
+    assert_eq!(
+        app.get_auth(&format!("/api/v1/imports/{id}"), &token)
+            .await
+            .status(),
+        200
+    );
     app.clock.advance(chrono::Duration::hours(2));
     let token = app.sign_in("importer@x.gov.uk", PASSWORD).await;
     let res = app.get_auth(&format!("/api/v1/imports/{id}"), &token).await;
     assert_problem(res, 404, "not-found").await;
     let res = app
-        .send_auth(reqwest::Method::POST, &format!("/api/v1/imports/{id}/process"), &token, None)
+        .send_auth(
+            reqwest::Method::POST,
+            &format!("/api/v1/imports/{id}/process"),
+            &token,
+            None,
+        )
         .await;
     assert_problem(res, 404, "not-found").await;
     assert_eq!(count(&app, "SELECT COUNT(*) FROM people").await, 0);
@@ -433,7 +517,10 @@ async fn only_importers_upload_and_only_the_uploader_or_an_admin_processes() {
     let (_, token) = app.user_token("importer@x.gov.uk", IMPORTER).await;
     let (_, other) = app.user_token("other@x.gov.uk", IMPORTER).await;
     let (_, caseworker) = app
-        .user_token("case@x.gov.uk", &["records.view", "records.create", "records.edit"])
+        .user_token(
+            "case@x.gov.uk",
+            &["records.view", "records.create", "records.edit"],
+        )
         .await;
     let (_, admin) = app
         .user_token("admin@x.gov.uk", &["records.import", "admin.users"])
@@ -456,14 +543,24 @@ async fn only_importers_upload_and_only_the_uploader_or_an_admin_processes() {
     let res = app.get_auth(&format!("/api/v1/imports/{id}"), &other).await;
     assert_problem(res, 403, "forbidden").await;
     let res = app
-        .send_auth(reqwest::Method::POST, &format!("/api/v1/imports/{id}/process"), &other, None)
+        .send_auth(
+            reqwest::Method::POST,
+            &format!("/api/v1/imports/{id}/process"),
+            &other,
+            None,
+        )
         .await;
     assert_problem(res, 403, "forbidden").await;
     assert_eq!(count(&app, "SELECT COUNT(*) FROM people").await, 0);
     let res = app.get_auth(&format!("/api/v1/imports/{id}"), &admin).await;
     assert_eq!(res.status(), 200);
     let res = app
-        .send_auth(reqwest::Method::POST, &format!("/api/v1/imports/{id}/process"), &admin, None)
+        .send_auth(
+            reqwest::Method::POST,
+            &format!("/api/v1/imports/{id}/process"),
+            &admin,
+            None,
+        )
         .await;
     assert_eq!(res.status(), 200);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM people").await, 3);
@@ -521,6 +618,16 @@ async fn a_file_over_the_cap_is_413_and_nothing_is_stored_and_multipart_works() 
     assert_eq!(v["counts"]["new"], 2);
 }
 
+/// A server process that is killed when the test ends, passing or not.
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// The rows of a large file of new people (valid 999 NHS numbers).
 fn big_file(rows: usize) -> Vec<u8> {
     let mut out = String::from("NHS Number,System ID,First Name,Family Name,Date of Birth,Gender,Ethnicity,Postcode,Learning Disability,GP Practice,GP Out of County,Responsible Local Authority,Responsible Clinical Commissioner,Place Detained,Date Detained,S117 Start Date,S117 Qualifying Section,S117 End Date,End Reason\r\n");
@@ -553,6 +660,8 @@ async fn a_crash_mid_process_leaves_all_or_nothing_and_the_upload_processable() 
         .and_then(|s| s.parse().ok())
         .unwrap_or(100_000);
     let app = TestApp::spawn().await;
+    // The second server runs on the system clock: so must the session and the upload.
+    app.clock.set(chrono::Utc::now());
     let (_, token) = app.user_token("importer@x.gov.uk", IMPORTER).await;
     let report = checked(&app, &token, "big.csv", big_file(rows)).await;
     assert_eq!(report["counts"]["new"], rows as i64);
@@ -576,6 +685,7 @@ async fn a_crash_mid_process_leaves_all_or_nothing_and_the_upload_processable() 
             .env("S117_IDLE_TIMEOUT_MINUTES", "30")
             .stderr(std::process::Stdio::null())
             .spawn()
+            .map(Child)
             .unwrap()
     };
     let wait_up = || async {
@@ -599,27 +709,50 @@ async fn a_crash_mid_process_leaves_all_or_nothing_and_the_upload_processable() 
     });
     // Wait until it is well into the work, then kill it without warning.
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
-    assert!(!pending.is_finished(), "processing finished before the kill: use more rows");
+    if pending.is_finished() {
+        let res = pending.await.unwrap().unwrap();
+        panic!(
+            "processing finished before the kill ({}): use more rows",
+            res.status()
+        );
+    }
     std::process::Command::new("kill")
-        .args(["-KILL", &child.id().to_string()])
+        .args(["-KILL", &child.0.id().to_string()])
         .status()
         .unwrap();
-    child.wait().unwrap();
-    assert!(pending.await.unwrap().is_err(), "the request died with the server");
+    child.0.wait().unwrap();
+    assert!(
+        pending.await.unwrap().is_err(),
+        "the request died with the server"
+    );
 
     let people = count(&app, "SELECT COUNT(*) FROM people").await;
-    assert!(people == 0, "after the crash the register holds {people} of {rows} rows");
+    assert!(
+        people == 0,
+        "after the crash the register holds {people} of {rows} rows"
+    );
 
     // Restarted, the same upload processes, in full.
-    let mut child = start();
+    let child = start();
     wait_up().await;
     let res = client.post(&url).bearer_auth(&token).send().await.unwrap();
-    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap_or_default());
-    let _ = child.kill();
-    let _ = child.wait();
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM people").await, rows as i64);
     assert_eq!(
-        count(&app, "SELECT COUNT(*) FROM audit_log WHERE action = 'record.created'").await,
+        res.status(),
+        200,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+    drop(child);
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM people").await,
+        rows as i64
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'record.created'"
+        )
+        .await,
         rows as i64
     );
 }

@@ -275,11 +275,12 @@ impl Api {
         if let Some(token) = &self.bearer {
             let _ = xhr.set_request_header("Authorization", &format!("Bearer {token}"));
         }
-        let progress = Closure::<dyn Fn(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
-            if e.length_computable() && e.total() > 0.0 {
-                on_progress((e.loaded() / e.total() * 100.0).floor());
-            }
-        });
+        let progress =
+            Closure::<dyn Fn(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
+                if e.length_computable() && e.total() > 0.0 {
+                    on_progress((e.loaded() / e.total() * 100.0).floor());
+                }
+            });
         if let Ok(upload) = xhr.upload() {
             upload.set_onprogress(Some(progress.as_ref().unchecked_ref()));
         }

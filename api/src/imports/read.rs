@@ -172,10 +172,14 @@ pub fn header(cells: &csv::StringRecord) -> Result<Header, ApiError> {
 
 /// Walks the records of a CSV, giving each non-empty row with the row number Excel shows.
 pub struct Rows<'a> {
+    text: &'a str,
     reader: csv::Reader<&'a [u8]>,
     record: csv::StringRecord,
-    /// Excel row and physical line of the previous record, and the line breaks inside it.
-    prev: Option<(u32, u64, u64)>,
+    /// Line breaks in `text[..counted_to]`.
+    breaks: u64,
+    counted_to: usize,
+    /// Line breaks inside the cells of the records read so far (they do not start rows).
+    inside_cells: u64,
 }
 
 impl<'a> Rows<'a> {
@@ -186,9 +190,12 @@ impl<'a> Rows<'a> {
             .flexible(true)
             .from_reader(text.as_bytes());
         Rows {
+            text,
             reader,
             record: csv::StringRecord::new(),
-            prev: None,
+            breaks: 0,
+            counted_to: 0,
+            inside_cells: 0,
         }
     }
 
@@ -205,19 +212,31 @@ impl<'a> Rows<'a> {
             if !more {
                 return Ok(None);
             }
-            let line = self.record.position().map(|p| p.line()).unwrap_or(1);
-            let row = match self.prev {
-                None => line as u32,
-                Some((row, prev_line, breaks)) => {
-                    row + (line.saturating_sub(prev_line).saturating_sub(breaks)) as u32
-                }
-            };
-            let breaks = self
+            // csv reports where it started reading the record: at the end of the one before
+            // (its line break and any blank lines still ahead).
+            let start = self
+                .record
+                .position()
+                .map(|p| p.byte() as usize)
+                .unwrap_or(self.counted_to)
+                .clamp(self.counted_to, self.text.len());
+            let bytes = self.text.as_bytes();
+            self.breaks += bytes[self.counted_to..start]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count() as u64;
+            self.counted_to = start;
+            let ahead = bytes[start..]
+                .iter()
+                .take_while(|b| matches!(b, b'\r' | b'\n'))
+                .filter(|b| **b == b'\n')
+                .count() as u64;
+            let row = (1 + self.breaks + ahead - self.inside_cells) as u32;
+            self.inside_cells += self
                 .record
                 .iter()
                 .map(|c| c.matches('\n').count() as u64)
-                .sum();
-            self.prev = Some((row, line, breaks));
+                .sum::<u64>();
             if self.record.iter().all(|c| c.trim().is_empty()) {
                 continue;
             }
@@ -264,6 +283,13 @@ mod tests {
             got,
             vec![(1, "h1".into()), (2, "a\nb".into()), (4, "c".into())]
         );
+        // LF only, a blank line before the header, and no final line break.
+        let mut rows = Rows::new("\nh\nx\n\ny");
+        let mut got = Vec::new();
+        while let Some((n, r)) = rows.next_row().unwrap() {
+            got.push((n, r.get(0).unwrap().to_string()));
+        }
+        assert_eq!(got, vec![(2, "h".into()), (3, "x".into()), (5, "y".into())]);
     }
 
     #[test]

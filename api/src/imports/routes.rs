@@ -51,7 +51,10 @@ pub async fn template(
         None | Some("") | Some("header") => {
             // A BOM so that Excel opens the file as UTF-8.
             let body = format!("\u{feff}{}\r\n", template_header().join(","));
-            Ok(csv_attachment("s117-upload-template.csv", body.into_bytes()))
+            Ok(csv_attachment(
+                "s117-upload-template.csv",
+                body.into_bytes(),
+            ))
         }
         Some(_) => Err(ApiError::validation(
             "part",
@@ -76,7 +79,8 @@ where
     E: std::fmt::Display,
 {
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| ApiError::BadRequest(format!("The upload was interrupted: {e}")))?;
+        let chunk =
+            chunk.map_err(|e| ApiError::BadRequest(format!("The upload was interrupted: {e}")))?;
         if into.len() + chunk.len() > cap {
             return Err(ApiError::PayloadTooLarge(format!(
                 "The file is larger than {} MB. Split it into smaller files and upload each.",
@@ -141,7 +145,8 @@ pub async fn upload(
         let mut form = actix_multipart::Multipart::new(req.headers(), payload);
         let mut found = false;
         while let Some(field) = form.next().await {
-            let field = field.map_err(|e| ApiError::BadRequest(format!("The upload cannot be read: {e}")))?;
+            let field = field
+                .map_err(|e| ApiError::BadRequest(format!("The upload cannot be read: {e}")))?;
             if field.name() != Some("file") || found {
                 continue;
             }
@@ -152,7 +157,9 @@ pub async fn upload(
             read_capped(field, cap, &mut bytes).await?;
         }
         if !found {
-            return Err(unreadable("Choose a CSV file to upload (form field \"file\")."));
+            return Err(unreadable(
+                "Choose a CSV file to upload (form field \"file\").",
+            ));
         }
     } else if content_type.is_empty()
         || content_type.starts_with("text/")
@@ -199,10 +206,7 @@ fn tab(s: Option<&str>) -> Result<Option<RowKind>, ApiError> {
     match s.filter(|s| !s.is_empty()) {
         None => Ok(None),
         Some(s) => RowKind::from_str_opt(s).map(Some).ok_or_else(|| {
-            ApiError::validation(
-                "tab",
-                "Tab must be new, updated, ended, error or no_change",
-            )
+            ApiError::validation("tab", "Tab must be new, updated, ended, error or no_change")
         }),
     }
 }

@@ -115,9 +115,7 @@ impl Seen {
             people::name_key(&v.first_name, &v.family_name),
             v.date_of_birth,
         );
-        self.name
-            .get(&key)
-            .map(|r| (*r, "names and date of birth"))
+        self.name.get(&key).map(|r| (*r, "names and date of birth"))
     }
 
     fn add(&mut self, v: &ValidRecord, row: u32) {
@@ -168,7 +166,10 @@ fn processed_status(kind: RowKind) -> &'static str {
 
 /// The errors of a row, each "Column: message", without repeating a column whose cell
 /// already could not be read.
-fn reasons(cell_errors: &[(Column, String)], rule_errors: Option<s117_shared::validation::FieldErrors>) -> Vec<String> {
+fn reasons(
+    cell_errors: &[(Column, String)],
+    rule_errors: Option<s117_shared::validation::FieldErrors>,
+) -> Vec<String> {
     let mut out: Vec<String> = cell_errors
         .iter()
         .map(|(c, m)| format!("{}: {m}", c.header()))
@@ -208,7 +209,11 @@ fn prepare(ctx: &Context, row: u32, cells: &HashMap<Column, String>) -> Prepared
         kind: RowKind::Error,
         nhs_number: Some(raw(Column::NhsNumber))
             .filter(|s| !s.is_empty())
-            .map(|s| NhsNumber::parse(s).map(|n| n.formatted()).unwrap_or(s.to_string())),
+            .map(|s| {
+                NhsNumber::parse(s)
+                    .map(|n| n.formatted())
+                    .unwrap_or(s.to_string())
+            }),
         system_id: values.source_system_id.clone(),
         name: format!("{} {}", raw(Column::FirstName), raw(Column::FamilyName))
             .trim()
@@ -340,11 +345,15 @@ async fn classify(
     // their stored values.
     line.record_id = Some(id);
     let Some(p) = people::person(tx, id).await? else {
-        return Err(ApiError::Internal(anyhow::anyhow!("matched person vanished")));
+        return Err(ApiError::Internal(anyhow::anyhow!(
+            "matched person vanished"
+        )));
     };
     let episodes = people::episodes(tx, id).await?;
     let Some(current) = episodes.first() else {
-        return Err(ApiError::Internal(anyhow::anyhow!("person without episode")));
+        return Err(ApiError::Internal(anyhow::anyhow!(
+            "person without episode"
+        )));
     };
     let before = records::record_valid(&p, current);
     let merged = values.apply(before.to_input());
@@ -407,10 +416,7 @@ async fn classify(
                             Column::EndDate.header(),
                             current
                                 .end_date
-                                .map(|d| format!(
-                                    " (on {})",
-                                    s117_shared::dates::format_uk(d)
-                                ))
+                                .map(|d| format!(" (on {})", s117_shared::dates::format_uk(d)))
                                 .unwrap_or_default()
                         )],
                     );
@@ -421,7 +427,7 @@ async fn classify(
     };
     line.kind = kind;
     line.status = check_status(kind).to_string();
-    let payload = (kind == RowKind::Updated).then(|| Payload {
+    let payload = (kind == RowKind::Updated).then_some(Payload {
         record_id: Some(id),
         version: Some(p.version),
         record: update,
@@ -511,9 +517,7 @@ pub async fn check(
         let nhs: Vec<String> = valid()
             .filter_map(|v| v.nhs_number.as_ref().map(|n| n.as_str().to_string()))
             .collect();
-        let sids: Vec<String> = valid()
-            .filter_map(|v| v.source_system_id.clone())
-            .collect();
+        let sids: Vec<String> = valid().filter_map(|v| v.source_system_id.clone()).collect();
         let names: Vec<String> = valid()
             .map(|v| people::name_key(&v.first_name, &v.family_name))
             .collect();
@@ -549,8 +553,7 @@ pub async fn check(
     head.count_ended = counts.ended;
     head.count_errors = counts.errors;
     head.count_no_change = counts.no_change;
-    head.total_rows =
-        counts.new + counts.updated + counts.ended + counts.errors + counts.no_change;
+    head.total_rows = counts.new + counts.updated + counts.ended + counts.errors + counts.no_change;
     store::set_counts(&mut tx, &head).await?;
     let entry = Entry::new("import.checked", Outcome::Success, Some(caller), meta, now)
         .details(import_details(&head));
@@ -690,7 +693,9 @@ pub async fn report_csv(
             .map_err(io)?;
         }
     }
-    let bytes = w.into_inner().map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))?;
+    let bytes = w
+        .into_inner()
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))?;
     audit::write_alone(
         &state.db,
         &Entry::new(
@@ -773,17 +778,26 @@ async fn apply_row(
         }
         return match records::apply_create(tx, caller, meta, now, &valid, extra()).await {
             Ok(_) => Ok(()),
-            Err(e) if is_unique_violation(&e) => Err(stale(row, "a record for this person was added since the check")),
+            Err(e) if is_unique_violation(&e) => Err(stale(
+                row,
+                "a record for this person was added since the check",
+            )),
             Err(e) => Err(e.into()),
         };
     }
     let id = payload.record_id.unwrap_or_default();
     let Some(p) = people::person(tx, id).await? else {
-        return Err(stale(row, format!("record {id} has been deleted since the check")));
+        return Err(stale(
+            row,
+            format!("record {id} has been deleted since the check"),
+        ));
     };
     let mut version = payload.version.unwrap_or_default();
     if p.version != version {
-        return Err(stale(row, format!("record {id} was changed by someone else since the check")));
+        return Err(stale(
+            row,
+            format!("record {id} was changed by someone else since the check"),
+        ));
     }
     if let Some(input) = payload.record {
         let episodes = people::episodes(tx, id).await?;
@@ -798,8 +812,19 @@ async fn apply_row(
                 format!("its {} now belongs to record {other}", key_name(key)),
             ));
         }
-        records::apply_update(tx, caller, meta, now, &p, version, current, &before, &valid, extra())
-            .await?;
+        records::apply_update(
+            tx,
+            caller,
+            meta,
+            now,
+            &p,
+            version,
+            current,
+            &before,
+            &valid,
+            extra(),
+        )
+        .await?;
         version += 1;
     }
     if let Some(end) = payload.end {
@@ -868,12 +893,20 @@ pub async fn process(
             )
             .await?;
             for (row, kind, payload) in parsed {
-                apply_row(&mut tx, state, &ctx, caller, meta, id, row, &kind, payload, &matches)
-                    .await?;
+                apply_row(
+                    &mut tx, state, &ctx, caller, meta, id, row, &kind, payload, &matches,
+                )
+                .await?;
             }
         }
-        let entry = Entry::new("import.processed", Outcome::Success, Some(caller), meta, now)
-            .details(import_details(&head));
+        let entry = Entry::new(
+            "import.processed",
+            Outcome::Success,
+            Some(caller),
+            meta,
+            now,
+        )
+        .details(import_details(&head));
         audit::write(&mut tx, &entry).await?;
         tx.commit().await?;
         Ok::<(), ApiError>(())
@@ -884,8 +917,14 @@ pub async fn process(
         details["refused"] = json!(e.problem().detail);
         audit::write_alone(
             &state.db,
-            &Entry::new("import.processed", Outcome::Failure, Some(caller), meta, now)
-                .details(details),
+            &Entry::new(
+                "import.processed",
+                Outcome::Failure,
+                Some(caller),
+                meta,
+                now,
+            )
+            .details(details),
         )
         .await?;
     }
@@ -903,13 +942,19 @@ pub async fn guidance_csv(state: &AppState) -> Result<Vec<u8>, ApiError> {
         .flexible(true)
         .from_writer(Vec::new());
     let io = |e: csv::Error| ApiError::Internal(anyhow::Error::new(e));
-    w.write_record(["Column", "Required", "What it takes"]).map_err(io)?;
+    w.write_record(["Column", "Required", "What it takes"])
+        .map_err(io)?;
     for c in Column::ALL {
-        w.write_record([c.header(), if c.required() { "Yes" } else { "No" }, c.guidance()])
-            .map_err(io)?;
+        w.write_record([
+            c.header(),
+            if c.required() { "Yes" } else { "No" },
+            c.guidance(),
+        ])
+        .map_err(io)?;
     }
     w.write_record([""]).map_err(io)?;
-    w.write_record(["Column", "Code", "Name (either is accepted)"]).map_err(io)?;
+    w.write_record(["Column", "Code", "Name (either is accepted)"])
+        .map_err(io)?;
     for c in Column::ALL {
         let Some(list) = c.list() else { continue };
         for item in lists.get(&list).into_iter().flatten().filter(|i| i.active) {

@@ -247,7 +247,8 @@ pub async fn apply_create(
 ) -> Result<i64, sqlx::Error> {
     let id = store::insert_person(tx, valid, &caller.label(), now).await?;
     store::insert_episode(tx, id, &valid.episode, now).await?;
-    let mut entry = Entry::new("record.created", Outcome::Success, Some(caller), meta, now).record(id);
+    let mut entry =
+        Entry::new("record.created", Outcome::Success, Some(caller), meta, now).record(id);
     if let Some(extra) = extra {
         entry = entry.details(extra);
     }
@@ -429,7 +430,10 @@ pub async fn update(
     if let Some((other, key)) = store::find_duplicate(&mut tx, &valid, Some(id)).await? {
         return Err(duplicate(other, key));
     }
-    apply_update(&mut tx, caller, meta, now, &p, version, current, &before, &valid, None).await?;
+    apply_update(
+        &mut tx, caller, meta, now, &p, version, current, &before, &valid, None,
+    )
+    .await?;
     let (p, e) = load(&mut tx, id).await?;
     tx.commit().await?;
     Ok(view(&p, &e, &refs, today))

@@ -15,7 +15,12 @@ use crate::session::{use_session, RequireSignIn};
 
 use super::{focus_selector, when_allowed};
 
-const TABS: [RowKind; 4] = [RowKind::New, RowKind::Updated, RowKind::Ended, RowKind::Error];
+const TABS: [RowKind; 4] = [
+    RowKind::New,
+    RowKind::Updated,
+    RowKind::Ended,
+    RowKind::Error,
+];
 
 #[component]
 pub fn ImportRecordsPage() -> impl IntoView {
@@ -297,7 +302,7 @@ fn ImportRecords() -> impl IntoView {
                         {TABS.into_iter().map(|kind| {
                             let selected = move || tab.get() == kind;
                             view! {
-                                <li class=move || if selected() { "govuk-tabs__list-item govuk-tabs__list-item--selected" } else { "govuk-tabs__list-item" }>
+                                <li role="presentation" class=move || if selected() { "govuk-tabs__list-item govuk-tabs__list-item--selected" } else { "govuk-tabs__list-item" }>
                                     <button type="button" role="tab" class="govuk-tabs__tab s117-tab-button"
                                         id=format!("tab-{}", kind.as_str())
                                         aria-controls="import-rows"
@@ -350,7 +355,10 @@ fn ImportRecords() -> impl IntoView {
     };
 
     let report_step = move || {
-        let checked = report.with(|r| r.as_ref().is_some_and(|r| r.status == ImportStatus::Checked));
+        let checked = report.with(|r| {
+            r.as_ref()
+                .is_some_and(|r| r.status == ImportStatus::Checked)
+        });
         let applicable = report.with(|r| {
             r.as_ref()
                 .is_some_and(|r| r.counts.new + r.counts.updated + r.counts.ended > 0)
@@ -376,7 +384,9 @@ fn ImportRecords() -> impl IntoView {
     };
 
     let confirm = move || {
-        let counts = report.with(|r| r.as_ref().map(|r| r.counts)).unwrap_or_default();
+        let counts = report
+            .with(|r| r.as_ref().map(|r| r.counts))
+            .unwrap_or_default();
         view! {
             <h1 class="govuk-heading-l" id="confirm-heading" tabindex="-1">"Are you sure you want to process this file?"</h1>
             <ul class="govuk-list govuk-list--bullet">
@@ -395,7 +405,9 @@ fn ImportRecords() -> impl IntoView {
     };
 
     let done = move || {
-        let counts = report.with(|r| r.as_ref().map(|r| r.counts)).unwrap_or_default();
+        let counts = report
+            .with(|r| r.as_ref().map(|r| r.counts))
+            .unwrap_or_default();
         view! {
             <Panel title="CSV data processed">
                 {format!("{} added, {} updated, {} ended", counts.new, counts.updated, counts.ended)}
