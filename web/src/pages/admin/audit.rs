@@ -202,12 +202,9 @@ fn AuditLogPage() -> impl IntoView {
         let path = format!("/api/v1/admin/audit/export?{filters}");
         let api = session.api();
         leptos::task::spawn_local(async move {
-            match api.get_text(&path).await {
-                Ok(csv) => {
-                    // The browser's clock (chrono's `Utc::now` is not available in WASM).
-                    let today = String::from(js_sys::Date::new_0().to_iso_string());
-                    let name = format!("audit-log-{}.csv", today.get(..10).unwrap_or("today"));
-                    if crate::download::save_text(&csv, &name, "text/csv").is_err() {
+            match api.get_file(&path).await {
+                Ok(file) => {
+                    if crate::download::save(&file).is_err() {
                         download_error.set(Some("Your browser could not save the file.".into()));
                     }
                 }

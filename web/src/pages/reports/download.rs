@@ -11,7 +11,6 @@ use s117_shared::report::{ReportFilterInput, ReportKind};
 use s117_shared::validation::FieldErrors;
 use wasm_bindgen::JsCast;
 
-use crate::api::FileDownload;
 use crate::components::{
     BannerKind, Button, DateFields, DateInput, NotificationBanner, Radios, Select, SelectOption,
 };
@@ -44,16 +43,6 @@ type DateBoxes = [(&'static str, &'static str, DateFields); 6];
 
 fn encode(value: &str) -> String {
     String::from(js_sys::encode_uri_component(value))
-}
-
-/// Turns the bytes into a `blob:` URL (revoked when the next report replaces it).
-fn blob_url(file: &FileDownload) -> Option<String> {
-    let bytes = js_sys::Uint8Array::from(file.bytes.as_slice());
-    let parts = js_sys::Array::of1(&bytes);
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type(&file.media_type);
-    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).ok()?;
-    web_sys::Url::create_object_url_with_blob(&blob).ok()
 }
 
 /// Clicks the download link so the browser saves the file straight away.
@@ -217,7 +206,7 @@ pub fn ReportForm() -> impl IntoView {
         ready.set(None);
         leptos::task::spawn_local(async move {
             match api.get_file(&path).await {
-                Ok(file) => match blob_url(&file) {
+                Ok(file) => match crate::download::blob_url(&file) {
                     Some(url) => {
                         ready.set(Some(Ready {
                             url,
