@@ -225,35 +225,6 @@ impl Api {
                 }),
             }
         };
-        if let (Some(session), Some(token)) = (&self.observer, &self.bearer) {
-            match &outcome {
-                Ok(_) => session.on_success(token, started),
-                Err(err) if err.is_unauthorized() => session.on_unauthorized(token),
-                Err(_) => {}
-            }
-        }
-        outcome
-    }
-
-    /// `GET path` for a text answer (a CSV download), not JSON.
-    pub async fn get_text(&self, path: &str) -> Result<String, ApiError> {
-        let mut builder = RequestBuilder::new(path)
-            .method(Method::GET)
-            .header("Accept", "text/csv, application/problem+json");
-        if let Some(token) = &self.bearer {
-            builder = builder.header("Authorization", &format!("Bearer {token}"));
-        }
-        let request = builder.build().map_err(|err| ApiError::Unexpected {
-            status: 0,
-            detail: format!("could not build the request: {err}"),
-        })?;
-        let started = js_sys::Date::now();
-        let response = request.send().await.map_err(|_| ApiError::Unavailable)?;
-        let outcome = if response.ok() {
-            response.text().await.map_err(|_| ApiError::Unavailable)
-        } else {
-            decode::<()>(response).await.map(|_| String::new())
-        };
         self.observe(&outcome, started);
         outcome
     }

@@ -33,7 +33,7 @@ fn csv_attachment(name: &str, body: Vec<u8>) -> HttpResponse {
 
 /// The CSV template: the header row in the contract's order (`?part=guidance`: what each
 /// column takes, and every accepted code and name).
-#[utoipa::path(get, path = "/api/v1/imports/template", tag = "imports", security(("bearer" = []), ("client_credentials" = ["records.import"])),
+#[utoipa::path(get, path = "/api/v1/imports/template", operation_id = "import_template", tag = "imports", security(("bearer" = []), ("client_credentials" = ["records.import"])),
     params(TemplateQuery),
     responses((status = 200, description = "CSV", content_type = "text/csv", body = String),
               (status = 401, body = Problem, content_type = "application/problem+json"),
@@ -95,7 +95,7 @@ where
 /// Upload a CSV file and check it: every row is classified (new, updated, entitlement ended,
 /// no change, error with every reason). Nothing is written to the register. Send the file
 /// as `multipart/form-data` (field `file`) or as the body (`text/csv`, with `?file_name=`).
-#[utoipa::path(post, path = "/api/v1/imports", tag = "imports", security(("bearer" = []), ("client_credentials" = ["records.import"])),
+#[utoipa::path(post, path = "/api/v1/imports", operation_id = "upload_import", tag = "imports", security(("bearer" = []), ("client_credentials" = ["records.import"])),
     params(UploadQuery),
     request_body(content = String, content_type = "text/csv", description = "The CSV file (or multipart/form-data with a `file` field)"),
     responses((status = 201, description = "Checked: the report's first tab", body = ImportReport, headers(("Location" = String))),
@@ -212,7 +212,7 @@ fn tab(s: Option<&str>) -> Result<Option<RowKind>, ApiError> {
 }
 
 /// The check (or process) report: counts, file name, total rows, and one tab's rows.
-#[utoipa::path(get, path = "/api/v1/imports/{id}", tag = "imports", security(("bearer" = []), ("client_credentials" = ["records.import"])),
+#[utoipa::path(get, path = "/api/v1/imports/{id}", operation_id = "get_import", tag = "imports", security(("bearer" = []), ("client_credentials" = ["records.import"])),
     params(("id" = String, Path), ReportQuery),
     responses((status = 200, description = "The report (or with `format=csv`, the report as CSV)", body = ImportReport),
               (status = 404, description = "No such upload, or it has expired", body = Problem, content_type = "application/problem+json"),
@@ -250,7 +250,7 @@ pub async fn get(
 /// Process CSV Data: applies exactly the checked rows (not errors) in one transaction, once.
 /// A second process, or one after the register changed so that a row no longer applies as
 /// checked, is refused with 409 and nothing changes.
-#[utoipa::path(post, path = "/api/v1/imports/{id}/process", tag = "imports", security(("bearer" = []), ("client_credentials" = ["records.import"])),
+#[utoipa::path(post, path = "/api/v1/imports/{id}/process", operation_id = "process_import", tag = "imports", security(("bearer" = []), ("client_credentials" = ["records.import"])),
     params(("id" = String, Path)),
     responses((status = 200, description = "Processed: the report", body = ImportReport),
               (status = 404, description = "No such upload, or it has expired", body = Problem, content_type = "application/problem+json"),

@@ -7,7 +7,6 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use s117_shared::import::{ImportReport, ImportStatus, RowKind};
 use s117_shared::permissions::Permission;
-use wasm_bindgen::JsCast;
 
 use crate::api::{Api, ApiError};
 use crate::components::{Button, ButtonKind, ErrorItem, ErrorSummary, PageTitle, Panel};
@@ -31,29 +30,6 @@ pub fn ImportRecordsPage() -> impl IntoView {
     }
 }
 
-/// Saves `text` as a file called `name` (a download the browser offers).
-fn save_as(name: &str, text: &str) {
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("text/csv");
-    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
-        return;
-    };
-    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
-        return;
-    };
-    if let Some(a) = document()
-        .create_element("a")
-        .ok()
-        .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok())
-    {
-        a.set_href(&url);
-        a.set_download(name);
-        a.click();
-    }
-    let _ = web_sys::Url::revoke_object_url(&url);
-}
-
 fn problem_text(error: &ApiError) -> String {
     match error {
         ApiError::Problem(p) => p.detail.clone().unwrap_or_else(|| p.title.clone()),
@@ -64,11 +40,16 @@ fn problem_text(error: &ApiError) -> String {
     }
 }
 
-/// Downloads a CSV the API serves behind sign-in (a plain link would not send the token).
-fn download(api: Api, path: String, name: &'static str, problem: RwSignal<Option<String>>) {
+/// Downloads a CSV the API serves behind sign-in (a plain link would not send the token),
+/// under the file name the server gives it.
+fn download(api: Api, path: String, problem: RwSignal<Option<String>>) {
     spawn_local(async move {
-        match api.get_text(&path).await {
-            Ok(text) => save_as(name, &text),
+        match api.get_file(&path).await {
+            Ok(file) => {
+                if crate::download::save(&file).is_err() {
+                    problem.set(Some("Your browser could not save the file.".to_owned()));
+                }
+            }
             Err(e) => problem.set(Some(problem_text(&e))),
         }
     });
@@ -201,12 +182,12 @@ fn ImportRecords() -> impl IntoView {
                 "To download the CSV template file "
                 <a class="govuk-link" href="#" id="template-link" on:click=move |ev| {
                     ev.prevent_default();
-                    download(session.api(), "/api/v1/imports/template".into(), "s117-upload-template.csv", problem);
+                    download(session.api(), "/api/v1/imports/template".into(), problem);
                 }>"click here"</a>
                 " (and the "
                 <a class="govuk-link" href="#" id="guidance-link" on:click=move |ev| {
                     ev.prevent_default();
-                    download(session.api(), "/api/v1/imports/template?part=guidance".into(), "s117-upload-guidance.csv", problem);
+                    download(session.api(), "/api/v1/imports/template?part=guidance".into(), problem);
                 }>"guidance on what each column takes"</a>
                 ")"
             </p>
@@ -347,7 +328,7 @@ fn ImportRecords() -> impl IntoView {
                 <p class="govuk-body">
                     <a class="govuk-link" href="#" id="report-download" on:click=move |ev| {
                         ev.prevent_default();
-                        download(session.api(), format!("/api/v1/imports/{id}?format=csv"), "s117-upload-report.csv", problem);
+                        download(session.api(), format!("/api/v1/imports/{id}?format=csv"), problem);
                     }>"Download this report (CSV)"</a>
                 </p>
             }
