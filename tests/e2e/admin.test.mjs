@@ -12,9 +12,10 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 
+import { callApi, signInAsAdmin } from './support/api.mjs';
 import { audit, describe as describeViolations } from './support/axe.mjs';
 import { heading, launchBrowser, openPage } from './support/browser.mjs';
-import { oneTimePassword, outboxNames, securityCode, waitForEmail } from './support/mail.mjs';
+import { outboxNames, waitForEmail } from './support/mail.mjs';
 import { startServer } from './support/server.mjs';
 
 const ADMIN = 'admin@example.org';
@@ -26,39 +27,13 @@ let server;
 let browser;
 let token;
 
-async function api(method, path, body, bearer = token) {
-  const headers = { Accept: 'application/json' };
-  if (body !== undefined && body !== null) headers['Content-Type'] = 'application/json';
-  if (bearer) headers.Authorization = `Bearer ${bearer}`;
-  return fetch(server.baseUrl + path, {
-    method,
-    headers,
-    body: body === undefined || body === null ? undefined : JSON.stringify(body),
-  });
-}
-
-/** Creates the first administrator and signs in over the API; returns the bearer token. */
-async function signInAsAdmin() {
-  const created = await server.cli(['create-admin', '--email', ADMIN, '--name', 'Ada Admin']);
-  assert.equal(created.code, 0, `create-admin failed:\n${created.stdout}\n${created.stderr}`);
-  const welcome = await waitForEmail(server.dataDir, ADMIN, { test: (m) => /one-time password/i.test(m.text) });
-  const password = oneTimePassword(welcome);
-  const seen = await outboxNames(server.dataDir);
-  const login = await api('POST', '/api/v1/auth/login', { email: ADMIN, password }, null);
-  assert.equal(login.status, 202, await login.clone().text());
-  const { challenge_id } = await login.json();
-  const pin = await waitForEmail(server.dataDir, ADMIN, { seen, test: (m) => /security code is/i.test(m.text) });
-  const verify = await api('POST', '/api/v1/auth/verify', { challenge_id, pin: securityCode(pin) }, null);
-  assert.equal(verify.status, 200, await verify.clone().text());
-  const { access_token } = await verify.json();
-  const change = await api('PUT', '/api/v1/me/password', { current_password: password, new_password: NEW_PASSWORD }, access_token);
-  assert.ok(change.ok, `password change: ${change.status} ${await change.text()}`);
-  return access_token;
-}
+/** A JSON call to the API as the signed-in administrator (or `bearer`). */
+const api = (method, path, body, bearer = token, ifMatch = undefined) =>
+  callApi(server, method, path, body, bearer, ifMatch);
 
 before(async () => {
   server = await startServer({ env: { S117_SUPPORT_TEXT: SUPPORT_TEXT, S117_HELPDESK_EMAIL: HELPDESK } });
-  token = await signInAsAdmin();
+  token = await signInAsAdmin(server, { email: ADMIN, newPassword: NEW_PASSWORD, name: 'Ada Admin' });
   browser = await launchBrowser();
   await browser.context.addInitScript((value) => {
     window.sessionStorage.setItem('s117.token', value);

@@ -7,16 +7,14 @@
 // Run: `cargo xtask test --browser-only`, or after a build `node --test tests/e2e/imports.test.mjs`.
 
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 
+import { callApi, signInAsAdmin } from './support/api.mjs';
 import { audit, describe as describeViolations } from './support/axe.mjs';
 import { expectFocus, heading, launchBrowser, openPage } from './support/browser.mjs';
-import { oneTimePassword, outboxNames, securityCode, waitForEmail } from './support/mail.mjs';
-import { serverBinary, startServer } from './support/server.mjs';
+import { startServer } from './support/server.mjs';
 
 const ADMIN = 'admin@example.org';
 const NEW_PASSWORD = 'Imports-Test-2026!';
@@ -25,39 +23,13 @@ let server;
 let browser;
 let token;
 
-async function api(method, urlPath, body, bearer = token) {
-  const headers = { Accept: 'application/json' };
-  if (body !== undefined && body !== null) headers['Content-Type'] = 'application/json';
-  if (bearer) headers.Authorization = `Bearer ${bearer}`;
-  return fetch(server.baseUrl + urlPath, {
-    method,
-    headers,
-    body: body === undefined || body === null ? undefined : JSON.stringify(body),
-  });
-}
-
-async function signInAsAdmin() {
-  await promisify(execFile)(serverBinary(), ['create-admin', '--email', ADMIN, '--name', 'Test Admin'], {
-    cwd: server.dataDir,
-    env: { ...process.env, S117_DATABASE_URL: `sqlite://${server.dataDir}/s117.db`, S117_DATA_DIR: server.dataDir },
-  });
-  const welcome = await waitForEmail(server.dataDir, ADMIN, { test: (email) => /one-time password/i.test(email.text) });
-  const password = oneTimePassword(welcome);
-  const seen = await outboxNames(server.dataDir);
-  const login = await api('POST', '/api/v1/auth/login', { email: ADMIN, password }, null);
-  assert.equal(login.status, 202);
-  const { challenge_id } = await login.json();
-  const pinEmail = await waitForEmail(server.dataDir, ADMIN, { seen, test: (email) => /security code is/i.test(email.text) });
-  const verify = await api('POST', '/api/v1/auth/verify', { challenge_id, pin: securityCode(pinEmail) }, null);
-  const { access_token } = await verify.json();
-  const change = await api('PUT', '/api/v1/me/password', { current_password: password, new_password: NEW_PASSWORD }, access_token);
-  assert.ok(change.ok);
-  return access_token;
-}
+/** A JSON call to the API as the signed-in administrator (or `bearer`). */
+const api = (method, path, body, bearer = token, ifMatch = undefined) =>
+  callApi(server, method, path, body, bearer, ifMatch);
 
 before(async () => {
   server = await startServer();
-  token = await signInAsAdmin();
+  token = await signInAsAdmin(server, { email: ADMIN, newPassword: NEW_PASSWORD });
   browser = await launchBrowser();
   await browser.context.addInitScript((value) => {
     window.sessionStorage.setItem('s117.token', value);

@@ -12,14 +12,12 @@
 // Run: `cargo xtask test --browser-only`, or after a build `node --test tests/e2e/records.test.mjs`.
 
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 
+import { callApi, signInAsAdmin } from './support/api.mjs';
 import { audit, describe as describeViolations } from './support/axe.mjs';
 import { expectFocus, heading, launchBrowser, openPage } from './support/browser.mjs';
-import { oneTimePassword, outboxNames, securityCode, waitForEmail } from './support/mail.mjs';
-import { serverBinary, startServer } from './support/server.mjs';
+import { startServer } from './support/server.mjs';
 
 const SERVICE = 'S117 Register';
 const ADMIN = 'admin@example.org';
@@ -29,48 +27,13 @@ let server;
 let browser;
 let token;
 
-/** Creates the first administrator and signs in over the API; returns the bearer token. */
-async function signInAsAdmin() {
-  await promisify(execFile)(serverBinary(), ['create-admin', '--email', ADMIN, '--name', 'Test Admin'], {
-    cwd: server.dataDir,
-    env: {
-      ...process.env,
-      S117_DATABASE_URL: `sqlite://${server.dataDir}/s117.db`,
-      S117_DATA_DIR: server.dataDir,
-    },
-  });
-  const welcome = await waitForEmail(server.dataDir, ADMIN, { test: (email) => /one-time password/i.test(email.text) });
-  const password = oneTimePassword(welcome);
-
-  const seen = await outboxNames(server.dataDir);
-  const login = await api('POST', '/api/v1/auth/login', { email: ADMIN, password }, null);
-  assert.equal(login.status, 202, await login.clone().text());
-  const { challenge_id } = await login.json();
-  const pinEmail = await waitForEmail(server.dataDir, ADMIN, { seen, test: (email) => /security code is/i.test(email.text) });
-  const verify = await api('POST', '/api/v1/auth/verify', { challenge_id, pin: securityCode(pinEmail) }, null);
-  assert.equal(verify.status, 200, await verify.clone().text());
-  const { access_token } = await verify.json();
-  const change = await api('PUT', '/api/v1/me/password', { current_password: password, new_password: NEW_PASSWORD }, access_token);
-  assert.ok(change.ok, `password change: ${change.status} ${await change.text()}`);
-  return access_token;
-}
-
-/** A JSON call to the API (headers: bearer, and If-Match when given). */
-async function api(method, path, body, bearer = token, ifMatch = undefined) {
-  const headers = { Accept: 'application/json' };
-  if (body !== undefined && body !== null) headers['Content-Type'] = 'application/json';
-  if (bearer) headers.Authorization = `Bearer ${bearer}`;
-  if (ifMatch) headers['If-Match'] = ifMatch;
-  return fetch(server.baseUrl + path, {
-    method,
-    headers,
-    body: body === undefined || body === null ? undefined : JSON.stringify(body),
-  });
-}
+/** A JSON call to the API as the signed-in administrator (or `bearer`). */
+const api = (method, path, body, bearer = token, ifMatch = undefined) =>
+  callApi(server, method, path, body, bearer, ifMatch);
 
 before(async () => {
   server = await startServer();
-  token = await signInAsAdmin();
+  token = await signInAsAdmin(server, { email: ADMIN, newPassword: NEW_PASSWORD });
   browser = await launchBrowser();
   // The SPA restores its session from sessionStorage on load, as after a reload.
   await browser.context.addInitScript((value) => {

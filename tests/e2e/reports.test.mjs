@@ -6,15 +6,13 @@
 // Run: `cargo xtask test --browser-only`, or after a build `node --test tests/e2e/reports.test.mjs`.
 
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 
+import { callApi, signInAsAdmin } from './support/api.mjs';
 import { audit, describe as describeViolations } from './support/axe.mjs';
 import { expectFocus, heading, launchBrowser, openPage } from './support/browser.mjs';
-import { oneTimePassword, outboxNames, securityCode, waitForEmail } from './support/mail.mjs';
-import { serverBinary, startServer } from './support/server.mjs';
+import { startServer } from './support/server.mjs';
 
 const ADMIN = 'admin@example.org';
 const NEW_PASSWORD = 'Reports-Test-2026!';
@@ -23,32 +21,9 @@ let server;
 let browser;
 let token;
 
-async function api(method, path, body, bearer = token) {
-  const headers = { Accept: 'application/json' };
-  if (body) headers['Content-Type'] = 'application/json';
-  if (bearer) headers.Authorization = `Bearer ${bearer}`;
-  return fetch(server.baseUrl + path, { method, headers, body: body ? JSON.stringify(body) : undefined });
-}
-
-async function signInAsAdmin() {
-  await promisify(execFile)(serverBinary(), ['create-admin', '--email', ADMIN, '--name', 'Test Admin'], {
-    cwd: server.dataDir,
-    env: { ...process.env, S117_DATABASE_URL: `sqlite://${server.dataDir}/s117.db`, S117_DATA_DIR: server.dataDir },
-  });
-  const welcome = await waitForEmail(server.dataDir, ADMIN, { test: (email) => /one-time password/i.test(email.text) });
-  const password = oneTimePassword(welcome);
-  const seen = await outboxNames(server.dataDir);
-  const login = await api('POST', '/api/v1/auth/login', { email: ADMIN, password }, null);
-  assert.equal(login.status, 202, await login.clone().text());
-  const { challenge_id } = await login.json();
-  const pinEmail = await waitForEmail(server.dataDir, ADMIN, { seen, test: (email) => /security code is/i.test(email.text) });
-  const verify = await api('POST', '/api/v1/auth/verify', { challenge_id, pin: securityCode(pinEmail) }, null);
-  assert.equal(verify.status, 200, await verify.clone().text());
-  const { access_token } = await verify.json();
-  const change = await api('PUT', '/api/v1/me/password', { current_password: password, new_password: NEW_PASSWORD }, access_token);
-  assert.ok(change.ok, `password change: ${change.status}`);
-  return access_token;
-}
+/** A JSON call to the API as the signed-in administrator (or `bearer`). */
+const api = (method, path, body, bearer = token, ifMatch = undefined) =>
+  callApi(server, method, path, body, bearer, ifMatch);
 
 function person(nhs, first, gender, la, commissioner) {
   return {
@@ -61,7 +36,7 @@ function person(nhs, first, gender, la, commissioner) {
 
 before(async () => {
   server = await startServer();
-  token = await signInAsAdmin();
+  token = await signInAsAdmin(server, { email: ADMIN, newPassword: NEW_PASSWORD });
   for (const body of [
     person('9990000018', 'Alan', '1', 'E10000028', 'sicbl:05V'),
     person('9990000026', 'Beth', '2', 'E10000028', 'sicbl:05G'),
