@@ -545,6 +545,25 @@ async fn a_test_email_reports_the_answer_and_is_audited() {
         )
         .await;
     assert_problem(res, 422, "validation").await;
+    // A body that is not a JSON object is refused, not read as "no address" (serde would
+    // otherwise accept `[]` for a struct whose fields all have defaults).
+    let mails_before = app.mails_to("boss@x.gov.uk").len();
+    for body in [json!([]), json!(["boss@x.gov.uk"]), json!("boss@x.gov.uk")] {
+        let res = app
+            .send_auth(
+                Method::POST,
+                "/api/v1/admin/system/test-email",
+                &token,
+                Some(&body),
+            )
+            .await;
+        assert_problem(res, 400, "bad-request").await;
+    }
+    assert_eq!(
+        app.mails_to("boss@x.gov.uk").len(),
+        mails_before,
+        "no mail for a refused body"
+    );
     let db = app.db().await;
     let n: i64 = s117_api::on_db!(&db, p => sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'admin.test_email' AND outcome = 'success' AND actor_user_id = $1").bind(admin.id).fetch_one(p).await).unwrap();
     assert_eq!(n, 1);

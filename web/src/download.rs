@@ -26,7 +26,9 @@ pub fn save(file: &FileDownload) -> Result<(), JsValue> {
     link.set_download(&file.file_name);
     // In the document while clicked, and the URL kept a moment: Chromium starts the
     // download after the click returns, and a URL revoked at once can cancel it.
-    let body = document.body().ok_or_else(|| JsValue::from_str("no body"))?;
+    let body = document
+        .body()
+        .ok_or_else(|| JsValue::from_str("no body"))?;
     body.append_child(&link)?;
     link.click();
     link.remove();

@@ -52,8 +52,13 @@ pub async fn test_email(
     state: web::Data<AppState>,
     admin: Admin,
     meta: RequestMeta,
-    body: web::Json<TestEmailRequest>,
+    body: web::Json<serde_json::Map<String, serde_json::Value>>,
 ) -> Result<HttpResponse, ApiError> {
+    // Read as an object first: serde accepts a JSON array for a struct too (`[]` would be
+    // "no address"), and every field here is optional.
+    let body: TestEmailRequest =
+        serde_json::from_value(serde_json::Value::Object(body.into_inner()))
+            .map_err(|e| ApiError::BadRequest(format!("The JSON body is not valid: {e}")))?;
     let to = if body.to.trim().is_empty() {
         match &admin.0.actor {
             Actor::User { email, .. } => email.clone(),

@@ -5,8 +5,8 @@
 //! the group-commit writer ([`batch::AuditWriter`]). The database refuses UPDATE and DELETE on
 //! the table (triggers in the migrations); no endpoint offers either.
 
-pub mod routes;
 pub mod batch;
+pub mod routes;
 pub mod store;
 
 use chrono::{DateTime, Utc};

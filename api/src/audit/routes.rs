@@ -48,6 +48,13 @@ pub struct AuditQuery {
     /// To this day (YYYY-MM-DD, UK time), inclusive.
     #[serde(default)]
     pub to: String,
+}
+
+/// Which page of the search. Its own extractor (actix reads the query string once per
+/// extractor) so the export, which has no pages, takes the filters alone.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditPage {
     #[serde(default = "s117_shared::page::default_page")]
     #[param(minimum = 1, maximum = 1000000, default = 1)]
     pub page: u32,
@@ -131,7 +138,7 @@ impl AuditQuery {
 }
 
 /// Audit entries matching the filters, newest first.
-#[utoipa::path(get, path = "/api/v1/admin/audit", operation_id = "audit_search", tag = "audit", security(("bearer" = [])), params(AuditQuery),
+#[utoipa::path(get, path = "/api/v1/admin/audit", operation_id = "audit_search", tag = "audit", security(("bearer" = [])), params(AuditQuery, AuditPage),
     responses((status = 200, description = "One page of entries", body = Page<AuditEntry>),
               (status = 422, body = Problem, content_type = "application/problem+json"),
               (status = 401, body = Problem, content_type = "application/problem+json"),
@@ -140,15 +147,16 @@ pub async fn search(
     state: web::Data<AppState>,
     _auditor: Auditor,
     query: web::Query<AuditQuery>,
+    paging: web::Query<AuditPage>,
 ) -> Result<HttpResponse, ApiError> {
-    let (limit, offset) = s117_shared::page::limit_offset(query.page, query.per_page)?;
+    let (limit, offset) = s117_shared::page::limit_offset(paging.page, paging.per_page)?;
     let filter = query.filter()?;
     let (items, total) = store::search(&state.db, &filter, limit, offset).await?;
     Ok(HttpResponse::Ok().json(Page {
         items,
         total,
-        page: query.page,
-        per_page: query.per_page,
+        page: paging.page,
+        per_page: paging.per_page,
     }))
 }
 
