@@ -77,29 +77,9 @@ pub fn action_label(action: &str) -> &str {
         .unwrap_or(action)
 }
 
-/// Makes a value safe to open in a spreadsheet: a cell starting with `=`, `+`, `-`, `@`, a
-/// tab or a carriage return would be read as a formula (CSV injection, OWASP), so it gets a
-/// leading apostrophe. Every CSV export uses this for every cell.
-pub fn spreadsheet_safe(value: &str) -> std::borrow::Cow<'_, str> {
-    match value.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}").into(),
-        _ => value.into(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn formula_starts_are_neutralised_and_others_kept() {
-        for bad in ["=1+1", "+44", "-2", "@SUM(A1)", "\tx", "\rx"] {
-            assert_eq!(spreadsheet_safe(bad), format!("'{bad}"));
-        }
-        for ok in ["", "Alan", "1=1", "a-b", "'quoted"] {
-            assert_eq!(spreadsheet_safe(ok), ok);
-        }
-    }
 
     #[test]
     fn every_offered_action_has_a_unique_name() {

@@ -648,16 +648,6 @@ pub struct ImportReport {
     pub per_page: u32,
 }
 
-/// Neutralises a cell for a CSV that a spreadsheet will open: a value starting with `=`, `+`,
-/// `-`, `@`, tab or carriage return gets a leading `'`, so it is shown as text, never run as a
-/// formula (OWASP "CSV injection").
-pub fn neutralise_cell(value: &str) -> String {
-    match value.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}"),
-        _ => value.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -724,12 +714,5 @@ mod tests {
         assert!(r
             .resolve(ReferenceList::Commissioners, "Nowhere CCG")
             .is_err());
-    }
-
-    #[test]
-    fn formulas_are_neutralised() {
-        assert_eq!(neutralise_cell("=1+2"), "'=1+2");
-        assert_eq!(neutralise_cell("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(neutralise_cell("Alan"), "Alan");
     }
 }

@@ -25,6 +25,7 @@ pub mod record;
 pub mod record_view;
 pub mod reference;
 pub mod report;
+pub mod spreadsheet;
 pub mod system;
 pub mod validation;
 

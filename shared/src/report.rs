@@ -168,17 +168,6 @@ pub const REPORT_COLUMNS: [&str; 31] = [
 
 // --- CSV safety ---------------------------------------------------------------------------
 
-/// A cell that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab or carriage
-/// return first) gets a leading `'`, so Excel and LibreOffice show it as text (OWASP "CSV
-/// injection"). Every CSV the register writes (reports, audit exports, import reports) passes
-/// its cells through here.
-pub fn neutralise_cell(value: &str) -> std::borrow::Cow<'_, str> {
-    match value.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}").into(),
-        _ => value.into(),
-    }
-}
-
 // --- filters ------------------------------------------------------------------------------
 
 /// The report filters as sent in the query string (every field optional; empty = not set).

@@ -6,9 +6,10 @@ use actix_web::web::{self, Bytes};
 use actix_web::HttpResponse;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use futures_util::StreamExt as _;
-use s117_shared::audit::{spreadsheet_safe, AuditEntry, OUTCOMES};
+use s117_shared::audit::{AuditEntry, OUTCOMES};
 use s117_shared::page::Page;
 use s117_shared::problem::Problem;
+use s117_shared::spreadsheet::neutralise_cell;
 use s117_shared::validation::FieldErrors;
 use serde::Deserialize;
 use serde_json::json;
@@ -196,7 +197,7 @@ fn csv_rows(rows: &[AuditEntry], header: bool) -> Result<Bytes, csv::Error> {
             e.request_id.clone().unwrap_or_default(),
             e.details.to_string(),
         ];
-        w.write_record(cells.iter().map(|c| spreadsheet_safe(c).into_owned()))?;
+        w.write_record(cells.iter().map(|c| neutralise_cell(c).into_owned()))?;
     }
     w.flush()?;
     Ok(Bytes::from(w.into_inner().map_err(|e| e.into_error())?))

@@ -646,7 +646,7 @@ pub async fn report_csv(
     id: &str,
     tab: Option<RowKind>,
 ) -> Result<(String, Vec<u8>), ApiError> {
-    use s117_shared::import::neutralise_cell as n;
+    let n = |v: &str| s117_shared::spreadsheet::neutralise_cell(v).into_owned();
     let head = visible(state, caller, id).await?;
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)

@@ -16,7 +16,8 @@ use s117_shared::age::{age_on, AgeBand};
 use s117_shared::dates::format_uk;
 use s117_shared::record::{EndReason, LearningDisability};
 use s117_shared::reference::ReferenceList;
-use s117_shared::report::{gp_out_of_county, neutralise_cell, REPORT_COLUMNS};
+use s117_shared::report::{gp_out_of_county, REPORT_COLUMNS};
+use s117_shared::spreadsheet::neutralise_cell;
 
 use super::service::ReportRefs;
 use super::store::ReportRow;
