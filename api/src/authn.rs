@@ -11,7 +11,8 @@
 //!
 //! A user token is only as good as its session: every request checks the session is live,
 //! not idle longer than `S117_IDLE_TIMEOUT_MINUTES` and not past its absolute limit, reads the
-//! user's permissions afresh (so a change applies at once) and records the activity.
+//! user's permissions afresh (at most a second old, and at once for a change made through
+//! this server: session_cache.rs) and records the activity.
 //! Failures are 401 problem+json with one generic message; a missing permission is 403.
 
 use std::future::Future;
@@ -25,6 +26,7 @@ use s117_shared::permissions::{Permission, PermissionSet};
 use crate::error::ApiError;
 use crate::http::RequestId;
 use crate::on_db;
+use crate::session_cache::SessionRow;
 use crate::startup::AppState;
 use crate::tokens::TokenKind;
 
@@ -125,18 +127,6 @@ fn state(req: &HttpRequest) -> web::Data<AppState> {
         .clone()
 }
 
-#[derive(sqlx::FromRow)]
-struct SessionRow {
-    user_id: i64,
-    last_seen_at: DateTime<Utc>,
-    expires_at: DateTime<Utc>,
-    revoked_at: Option<DateTime<Utc>>,
-    email: String,
-    name: String,
-    status: String,
-    permissions: String,
-    must_change_password: bool,
-}
 
 /// Resolves the bearer token of `req` into a caller of the given kind.
 async fn authenticate(req: &HttpRequest, kinds: &[TokenKind]) -> Result<Caller, ApiError> {
@@ -168,12 +158,19 @@ async fn user_caller(
         .sid
         .as_deref()
         .ok_or(ApiError::Unauthorized(NOT_SIGNED_IN))?;
-    let sql = "SELECT s.user_id, s.last_seen_at, s.expires_at, s.revoked_at, u.email, u.name, u.status, u.permissions,
-                      u.must_change_password
-               FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1";
-    let row: Option<SessionRow> =
-        on_db!(&state.db, p => sqlx::query_as(sql).bind(sid).fetch_optional(p).await)?;
-    let row = row.ok_or(ApiError::Unauthorized(NOT_SIGNED_IN))?;
+    let row = match state.sessions.get(sid) {
+        Some(row) => row,
+        None => {
+            let sql = "SELECT s.user_id, s.last_seen_at, s.expires_at, s.revoked_at, u.email, u.name, u.status, u.permissions,
+                              u.must_change_password
+                       FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1";
+            let row: Option<SessionRow> =
+                on_db!(&state.db, p => sqlx::query_as(sql).bind(sid).fetch_optional(p).await)?;
+            let row = row.ok_or(ApiError::Unauthorized(NOT_SIGNED_IN))?;
+            state.sessions.put(sid, row.clone());
+            row
+        }
+    };
     let idle = Duration::minutes(state.config.idle_timeout_minutes as i64);
     if row.revoked_at.is_some()
         || row.status != "active"
@@ -183,7 +180,9 @@ async fn user_caller(
     {
         return Err(ApiError::Unauthorized(NOT_SIGNED_IN));
     }
-    if now - row.last_seen_at >= Duration::seconds(TOUCH_EVERY_SECONDS) {
+    if now - row.last_seen_at >= Duration::seconds(TOUCH_EVERY_SECONDS)
+        && state.sessions.claim_touch(sid, row.last_seen_at, now)
+    {
         let sql = "UPDATE sessions SET last_seen_at = $2 WHERE id = $1 AND revoked_at IS NULL";
         on_db!(&state.db, p => sqlx::query(sql).bind(sid).bind(now).execute(p).await.map(|_| ()))?;
     }

@@ -112,7 +112,13 @@ impl Db {
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
                 .pragma("temp_store", "memory")
-                .pragma("cache_size", "-16000")
+                // Pages are read through a memory map rather than copied into each
+                // connection's cache: every commit (each search's audit entry) makes every
+                // other connection drop its cache, and refilling it from the map costs a
+                // pointer rather than a read() and a copy. The cache then only holds pages
+                // still in the write-ahead log and pages being written, so it can be small.
+                .pragma("mmap_size", "1073741824")
+                .pragma("cache_size", "-4000")
                 // Checkpoints run in the background (see `spawn_checkpointer`), not inside
                 // whichever request's commit happens to fill the log.
                 .pragma("wal_autocheckpoint", "0");

@@ -25,6 +25,7 @@ pub mod ratelimit;
 pub mod records;
 pub mod reference;
 pub mod reports;
+pub mod session_cache;
 pub mod spa;
 pub mod startup;
 pub mod support;

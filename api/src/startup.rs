@@ -33,6 +33,8 @@ pub struct AppState {
     pub limits: Limits,
     /// Group commit for the audit entries of searches (audit/batch.rs).
     pub audit: crate::audit::batch::AuditWriter,
+    /// Sessions read in the last second (session_cache.rs).
+    pub sessions: Arc<crate::session_cache::SessionCache>,
 }
 
 impl AppState {
@@ -51,6 +53,7 @@ impl AppState {
             hasher: Hasher::new(hasher_permits),
             limits: Limits::from_config(&config),
             audit: crate::audit::batch::AuditWriter::spawn(db.clone()),
+            sessions: Default::default(),
             mailer,
             config: Arc::new(config),
             db,

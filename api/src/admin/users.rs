@@ -260,6 +260,7 @@ pub async fn update(
         .details(json!({ "name": { "old": before.name, "new": body.name.trim() }, "permissions": { "old": before.permissions, "new": permissions } }));
     audit::write(&mut tx, &entry).await?;
     tx.commit().await?;
+    state.sessions.forget_all();
     Ok(HttpResponse::Ok().json(load(&state, id).await?.dto()))
 }
 
@@ -370,6 +371,7 @@ async fn act(
     )
     .await?;
     tx.commit().await?;
+    state.sessions.forget_all();
     Ok(load(state, id).await?.dto())
 }
 

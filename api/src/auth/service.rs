@@ -55,6 +55,9 @@ async fn lock_account(
             .details(json!({ "reason": why }));
         audit::write(tx, &entry).await?;
         tracing::warn!(user_id = user.id, reason = why, "account locked");
+        // Before the commit, so at worst a request in that window keeps the old state for
+        // the cache's second (session_cache.rs); a locked account has no session to use.
+        state.sessions.forget_all();
     }
     Ok(())
 }
@@ -304,6 +307,7 @@ pub async fn logout(state: &AppState, meta: &RequestMeta, caller: &Caller) -> Re
     )
     .await?;
     tx.commit().await?;
+    state.sessions.forget_all();
     Ok(())
 }
 
@@ -383,6 +387,7 @@ pub async fn change_password(
     .details(json!({ "other_sessions_ended": ended }));
     audit::write(&mut tx, &entry).await?;
     tx.commit().await?;
+    state.sessions.forget_all();
     Ok(())
 }
 
