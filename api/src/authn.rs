@@ -127,7 +127,6 @@ fn state(req: &HttpRequest) -> web::Data<AppState> {
         .clone()
 }
 
-
 /// Resolves the bearer token of `req` into a caller of the given kind.
 async fn authenticate(req: &HttpRequest, kinds: &[TokenKind]) -> Result<Caller, ApiError> {
     let state = state(req);

@@ -35,6 +35,8 @@ pub struct AppState {
     pub audit: crate::audit::batch::AuditWriter,
     /// Sessions read in the last second (session_cache.rs).
     pub sessions: Arc<crate::session_cache::SessionCache>,
+    /// The reference lists records share (records/refs.rs).
+    pub refs: Arc<crate::records::refs::RefCache>,
 }
 
 impl AppState {
@@ -54,6 +56,7 @@ impl AppState {
             limits: Limits::from_config(&config),
             audit: crate::audit::batch::AuditWriter::spawn(db.clone()),
             sessions: Default::default(),
+            refs: Default::default(),
             mailer,
             config: Arc::new(config),
             db,

@@ -688,3 +688,81 @@ async fn the_export_completes_when_the_browser_asks_for_compression() {
         assert!(res.1 > 0);
     }
 }
+
+/// Records read the lists through a one-second cache (api/src/records/refs.rs); a change an
+/// administrator makes must still apply to the very next record.
+#[tokio::test]
+async fn a_drop_down_change_applies_to_the_next_record_at_once() {
+    let app = TestApp::spawn().await;
+    let (_, token) = app.user_token("ref@x.gov.uk", &["admin.reference"]).await;
+    let (_, worker) = app.user_token("worker@x.gov.uk", CASEWORKER).await;
+    // The first record fills the cache.
+    let first = create_record(&app, &worker, NHS[0], "Cached").await;
+    let res = app
+        .send_auth(
+            Method::POST,
+            "/api/v1/admin/reference/places-detained",
+            &token,
+            Some(&json!({ "display_name": "Brand New Ward" })),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let mut body = person(NHS[1], "Newward");
+    body["episode"]["place_detained"] = json!("local:brand-new-ward");
+    let res = app
+        .send_auth(Method::POST, "/api/v1/records", &worker, Some(&body))
+        .await;
+    assert_eq!(
+        res.status(),
+        201,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+    let second = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+
+    // A rename shows at once on the record that uses the value.
+    let res = app
+        .send_auth(
+            Method::PUT,
+            "/api/v1/admin/reference/places-detained/local:brand-new-ward",
+            &token,
+            Some(&json!({ "display_name": "Renamed Ward" })),
+        )
+        .await;
+    assert!(
+        res.status().is_success(),
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+    let view = json_of(
+        app.get_auth(&format!("/api/v1/records/{second}"), &worker)
+            .await,
+    )
+    .await;
+    assert_eq!(
+        view["episode"]["place_detained"]["name"], "Renamed Ward",
+        "{view}"
+    );
+
+    // Retired: refused for the next new record at once.
+    let res = app
+        .send_auth(
+            Method::POST,
+            "/api/v1/admin/reference/places-detained/local:brand-new-ward/retire",
+            &token,
+            None,
+        )
+        .await;
+    assert!(
+        res.status().is_success(),
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+    let mut body = person(NHS[2], "Retired");
+    body["episode"]["place_detained"] = json!("local:brand-new-ward");
+    let res = app
+        .send_auth(Method::POST, "/api/v1/records", &worker, Some(&body))
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(first > 0);
+}

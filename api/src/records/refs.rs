@@ -1,6 +1,9 @@
-//! A snapshot of the reference lists, for validation and for names beside codes.
+//! A snapshot of the reference lists, for validation and for names beside codes, and the
+//! cache that lets requests share one.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use s117_shared::record::ReferenceLookup;
 use s117_shared::record_view::Coded;
@@ -76,5 +79,48 @@ impl ReferenceLookup for RefSnapshot {
         self.values
             .get(&(ReferenceList::QualifyingSections, code.to_string()))
             .is_some_and(|v| v.qualifies)
+    }
+}
+
+/// How long a snapshot is shared before it is read again.
+const FRESH_FOR: Duration = Duration::from_secs(1);
+
+/// The snapshot record views, creates and edits share. Reading every list (about 500 values,
+/// with their attributes as JSON) was most of the work of viewing a record; the lists change
+/// only when an administrator edits them, which calls [`RefCache::forget`], so on one server
+/// a change applies to the next request, and on other instances within a second.
+#[derive(Default)]
+pub struct RefCache {
+    current: Mutex<Option<(Instant, Arc<RefSnapshot>)>>,
+}
+
+impl std::fmt::Debug for RefCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RefCache").finish_non_exhaustive()
+    }
+}
+
+impl RefCache {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<(Instant, Arc<RefSnapshot>)>> {
+        // The guarded value is replaced whole, so a poisoned lock still holds a sound one.
+        self.current.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The current snapshot, read from the database if the shared one is over a second old.
+    pub async fn get(&self, db: &Db, home_las: &[String]) -> Result<Arc<RefSnapshot>, sqlx::Error> {
+        if let Some((read_at, snapshot)) = &*self.lock() {
+            if read_at.elapsed() < FRESH_FOR {
+                return Ok(snapshot.clone());
+            }
+        }
+        let read_at = Instant::now();
+        let snapshot = Arc::new(RefSnapshot::load(db, home_las).await?);
+        *self.lock() = Some((read_at, snapshot.clone()));
+        Ok(snapshot)
+    }
+
+    /// Drops the shared snapshot: a list has changed.
+    pub fn forget(&self) {
+        *self.lock() = None;
     }
 }

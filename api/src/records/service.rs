@@ -206,8 +206,11 @@ fn prefixed(errors: s117_shared::validation::FieldErrors, prefix: &str) -> ApiEr
     )
 }
 
-async fn refs(state: &AppState) -> Result<RefSnapshot, ApiError> {
-    Ok(RefSnapshot::load(&state.db, &state.config.home_la_codes).await?)
+async fn refs(state: &AppState) -> Result<std::sync::Arc<RefSnapshot>, ApiError> {
+    Ok(state
+        .refs
+        .get(&state.db, &state.config.home_la_codes)
+        .await?)
 }
 
 async fn load(tx: &mut Tx, id: i64) -> Result<(PersonRow, Vec<EpisodeRow>), ApiError> {
@@ -359,7 +362,7 @@ pub async fn create(
 ) -> Result<Record, ApiError> {
     let refs = refs(state).await?;
     let today = state.clock.today();
-    let valid = validate_record(&input, None, &refs, today)
+    let valid = validate_record(&input, None, &*refs, today)
         .map_err(|e| ApiError::Validation(e.into_map()))?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
@@ -425,7 +428,7 @@ pub async fn update(
     // The open episode, or (for an ended record) the latest one, is the one edited here.
     let current = episodes.first().ok_or(ApiError::NotFound(NOT_FOUND))?;
     let before = record_valid(&p, current);
-    let valid = validate_record(&input, Some(&before), &refs, today)
+    let valid = validate_record(&input, Some(&before), &*refs, today)
         .map_err(|e| ApiError::Validation(e.into_map()))?;
     if let Some((other, key)) = store::find_duplicate(&mut tx, &valid, Some(id)).await? {
         return Err(duplicate(other, key));
@@ -484,7 +487,7 @@ pub async fn new_episode(
     let mut tx = state.db.begin().await?;
     let (p, episodes) = load(&mut tx, id).await?;
     let version = check_version(&p, if_match)?;
-    let valid = validate_episode(&input, Some(p.date_of_birth), None, &refs, today)
+    let valid = validate_episode(&input, Some(p.date_of_birth), None, &*refs, today)
         .map_err(|e| prefixed(e, ""))?;
     if let Some(latest) = episodes.first() {
         let after = latest.end_date.unwrap_or(latest.date_detained);

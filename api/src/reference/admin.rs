@@ -125,6 +125,9 @@ async fn audited(
     )
     .await?;
     tx.commit().await?;
+    // Records read the lists through a cache (records/refs.rs): the change applies to the
+    // next request.
+    state.refs.forget();
     Ok(())
 }
 
