@@ -137,6 +137,17 @@ async fn all_rows(app: &TestApp, token: &str, id: &str) -> Vec<Value> {
     out
 }
 
+/// Process CSV Data for a checked upload.
+async fn process(app: &TestApp, token: &str, id: &str) -> reqwest::Response {
+    app.send_auth(
+        reqwest::Method::POST,
+        &format!("/api/v1/imports/{id}/process"),
+        token,
+        None,
+    )
+    .await
+}
+
 async fn count(app: &TestApp, sql: &str) -> i64 {
     let db = app.db().await;
     let n: i64 = s117_api::on_db!(&db, p => sqlx::query_scalar(sql).fetch_one(p).await).unwrap();
@@ -505,14 +516,7 @@ async fn the_agreed_by_columns_name_who_agreed_an_end() {
     let report = checked(&app, &token, "agreed.csv", file.into_bytes()).await;
     assert_eq!(report["counts"]["ended"], 2, "{report}");
     let id = report["id"].as_str().unwrap().to_string();
-    let res = app
-        .send_auth(
-            reqwest::Method::POST,
-            &format!("/api/v1/imports/{id}/process"),
-            &token,
-            None,
-        )
-        .await;
+    let res = process(&app, &token, &id).await;
     assert_eq!(
         res.status(),
         200,
@@ -603,14 +607,7 @@ async fn processing_applies_the_checked_rows_once_each_audited() {
     let id = report["id"].as_str().unwrap().to_string();
     assert_eq!(count(&app, "SELECT COUNT(*) FROM people").await, 3);
 
-    let res = app
-        .send_auth(
-            reqwest::Method::POST,
-            &format!("/api/v1/imports/{id}/process"),
-            &token,
-            None,
-        )
-        .await;
+    let res = process(&app, &token, &id).await;
     assert_eq!(
         res.status(),
         200,
@@ -663,14 +660,7 @@ async fn processing_applies_the_checked_rows_once_each_audited() {
     assert_eq!(report["sha256"], sha);
 
     // Only once.
-    let res = app
-        .send_auth(
-            reqwest::Method::POST,
-            &format!("/api/v1/imports/{id}/process"),
-            &token,
-            None,
-        )
-        .await;
+    let res = process(&app, &token, &id).await;
     assert_problem(res, 409, "import-already-processed").await;
     assert_eq!(count(&app, "SELECT COUNT(*) FROM people").await, 6);
 }
@@ -704,14 +694,7 @@ async fn a_register_changed_under_the_check_refuses_the_whole_process() {
         .unwrap();
     assert_eq!(res.status(), 200);
 
-    let res = app
-        .send_auth(
-            reqwest::Method::POST,
-            &format!("/api/v1/imports/{id}/process"),
-            &token,
-            None,
-        )
-        .await;
+    let res = process(&app, &token, &id).await;
     let problem = assert_problem(res, 409, "import-stale").await;
     assert_eq!(problem["row"], 5);
     assert!(problem["detail"].as_str().unwrap().contains("check it"));
@@ -721,14 +704,7 @@ async fn a_register_changed_under_the_check_refuses_the_whole_process() {
     // Checked again, it applies.
     let report = checked(&app, &token, "a.csv", file.into_bytes()).await;
     let id = report["id"].as_str().unwrap().to_string();
-    let res = app
-        .send_auth(
-            reqwest::Method::POST,
-            &format!("/api/v1/imports/{id}/process"),
-            &token,
-            None,
-        )
-        .await;
+    let res = process(&app, &token, &id).await;
     assert_eq!(res.status(), 200);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM people").await, 6);
 
@@ -741,14 +717,7 @@ async fn a_register_changed_under_the_check_refuses_the_whole_process() {
     same["source_system_id"] = json!("SYS00007");
     same["first_name"] = json!("Someone");
     create(&app, &token, &same).await;
-    let res = app
-        .send_auth(
-            reqwest::Method::POST,
-            &format!("/api/v1/imports/{id}/process"),
-            &token,
-            None,
-        )
-        .await;
+    let res = process(&app, &token, &id).await;
     let problem = assert_problem(res, 409, "import-stale").await;
     assert_eq!(problem["row"], 2);
 }
@@ -772,14 +741,7 @@ async fn checked_uploads_expire_after_24_hours_and_are_removed() {
     let token = app.sign_in("importer@x.gov.uk", PASSWORD).await;
     let res = app.get_auth(&format!("/api/v1/imports/{id}"), &token).await;
     assert_problem(res, 404, "not-found").await;
-    let res = app
-        .send_auth(
-            reqwest::Method::POST,
-            &format!("/api/v1/imports/{id}/process"),
-            &token,
-            None,
-        )
-        .await;
+    let res = process(&app, &token, &id).await;
     assert_problem(res, 404, "not-found").await;
     assert_eq!(count(&app, "SELECT COUNT(*) FROM people").await, 0);
     // The next upload sweeps it away, rows and all.
@@ -825,26 +787,12 @@ async fn only_importers_upload_and_only_the_uploader_or_an_admin_processes() {
     let id = report["id"].as_str().unwrap().to_string();
     let res = app.get_auth(&format!("/api/v1/imports/{id}"), &other).await;
     assert_problem(res, 403, "forbidden").await;
-    let res = app
-        .send_auth(
-            reqwest::Method::POST,
-            &format!("/api/v1/imports/{id}/process"),
-            &other,
-            None,
-        )
-        .await;
+    let res = process(&app, &other, &id).await;
     assert_problem(res, 403, "forbidden").await;
     assert_eq!(count(&app, "SELECT COUNT(*) FROM people").await, 0);
     let res = app.get_auth(&format!("/api/v1/imports/{id}"), &admin).await;
     assert_eq!(res.status(), 200);
-    let res = app
-        .send_auth(
-            reqwest::Method::POST,
-            &format!("/api/v1/imports/{id}/process"),
-            &admin,
-            None,
-        )
-        .await;
+    let res = process(&app, &admin, &id).await;
     assert_eq!(res.status(), 200);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM people").await, 3);
 }

@@ -59,21 +59,12 @@ pub async fn template(
     query: web::Query<TemplateQuery>,
 ) -> Result<HttpResponse, ApiError> {
     // As the reports negotiate: the parameter, else the Accept header, else CSV.
-    let format = match query
-        .format
-        .as_deref()
-        .map(str::trim)
-        .filter(|f| !f.is_empty())
-    {
-        Some(f) => ReportFormat::from_slug(f)
-            .ok_or_else(|| ApiError::validation("format", "Format must be csv or xlsx"))?,
-        None => req
-            .headers()
-            .get(header::ACCEPT)
-            .and_then(|a| a.to_str().ok())
-            .and_then(ReportFormat::from_accept)
-            .unwrap_or(ReportFormat::Csv),
-    };
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|a| a.to_str().ok());
+    let format = ReportFormat::requested(query.format.as_deref(), accept)
+        .ok_or_else(|| ApiError::validation("format", "Format must be csv or xlsx"))?;
     let guidance = match query.part.as_deref() {
         Some("guidance") => true,
         None | Some("") | Some("header") => false,
