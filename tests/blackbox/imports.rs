@@ -319,12 +319,9 @@ fn cell(c: &calamine::Data) -> String {
 /// The drop-down values the workbook should offer for a coded column: the names of the live
 /// reference list's active values (only qualifying sections), as the API lists them.
 async fn offered(app: &TestApp, token: &str, slug: &str) -> Vec<String> {
-    let v: Value = app
-        .get_auth(&format!("/api/v1/reference/{slug}"), token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let v = app
+        .get_json(&format!("/api/v1/reference/{slug}"), token)
+        .await;
     v["items"]
         .as_array()
         .unwrap()
@@ -527,25 +524,14 @@ async fn the_agreed_by_columns_name_who_agreed_an_end() {
         let app = &app;
         let token = &token;
         async move {
-            let found: Value = app
-                .get_auth(&format!("/api/v1/records?q={first}&status=all"), token)
-                .await
-                .json()
-                .await
-                .unwrap();
+            let found = app
+                .get_json(&format!("/api/v1/records?q={first}&status=all"), token)
+                .await;
             let id = found["items"][0]["id"].as_i64().unwrap();
-            let record: Value = app
-                .get_auth(&format!("/api/v1/records/{id}"), token)
-                .await
-                .json()
-                .await
-                .unwrap();
-            let history: Value = app
-                .get_auth(&format!("/api/v1/records/{id}/history"), token)
-                .await
-                .json()
-                .await
-                .unwrap();
+            let record = app.get_json(&format!("/api/v1/records/{id}"), token).await;
+            let history = app
+                .get_json(&format!("/api/v1/records/{id}/history"), token)
+                .await;
             let end = history
                 .as_array()
                 .unwrap()
