@@ -500,6 +500,17 @@ async fn the_excel_template_has_drop_downs_of_the_live_names_and_round_trips_as_
             .collect::<Vec<_>>()
     );
     assert!(report["ignored_columns"].as_array().unwrap().is_empty());
+    // Each name read back as itself (the report names the value the row resolved to).
+    let las = column("Responsible Local Authority");
+    let commissioners = column("Responsible Clinical Commissioner");
+    for r in all_rows(&app, &token, report["id"].as_str().unwrap()).await {
+        let i = r["row"].as_u64().unwrap() as usize - 2;
+        assert_eq!(r["responsible_la"], las[i % las.len()]);
+        assert_eq!(
+            r["responsible_commissioner"],
+            commissioners[i % commissioners.len()]
+        );
+    }
 }
 
 /// "LA Agreed By" and "NHS Agreed By" say who agreed an end made by a row; blank (or a
