@@ -40,11 +40,16 @@ pub enum Column {
     QualifyingSection,
     EndDate,
     EndReason,
+    /// Who agreed the end for the local authority (DESIGN.md's ending); optional, after the
+    /// contract's columns so that files without it still read.
+    LaAgreedBy,
+    /// Who agreed the end for the NHS body.
+    NhsAgreedBy,
 }
 
 impl Column {
     /// Every column in the template's order (DESIGN.md §5).
-    pub const ALL: [Column; 19] = [
+    pub const ALL: [Column; 21] = [
         Self::NhsNumber,
         Self::SystemId,
         Self::FirstName,
@@ -64,6 +69,8 @@ impl Column {
         Self::QualifyingSection,
         Self::EndDate,
         Self::EndReason,
+        Self::LaAgreedBy,
+        Self::NhsAgreedBy,
     ];
 
     /// The header as the template writes it.
@@ -88,6 +95,8 @@ impl Column {
             Self::QualifyingSection => "S117 Qualifying Section",
             Self::EndDate => "S117 End Date",
             Self::EndReason => "End Reason",
+            Self::LaAgreedBy => "LA Agreed By",
+            Self::NhsAgreedBy => "NHS Agreed By",
         }
     }
 
@@ -121,6 +130,41 @@ impl Column {
         }
     }
 
+    /// A date column (dd/mm/yyyy in the template).
+    pub fn is_date(self) -> bool {
+        matches!(
+            self,
+            Self::DateOfBirth | Self::DateDetained | Self::S117StartDate | Self::EndDate
+        )
+    }
+
+    /// The values a template's drop-down offers for this column, each one that the upload
+    /// reads back as itself: the names of the column's reference list as offered for new
+    /// entries (`items` is that list; active values, only qualifying sections), or the
+    /// labels of a fixed choice. `None` for a column typed freely.
+    pub fn choices(self, items: &[ReferenceItem]) -> Option<Vec<&str>> {
+        if let Some(list) = self.list() {
+            return Some(
+                items
+                    .iter()
+                    .filter(|i| {
+                        i.active
+                            && (list != ReferenceList::QualifyingSections || i.qualifies_for_s117())
+                    })
+                    .map(|i| i.display_name.as_str())
+                    .collect(),
+            );
+        }
+        match self {
+            Self::LearningDisability => {
+                Some(LearningDisability::ALL.iter().map(|v| v.label()).collect())
+            }
+            Self::GpOutOfCounty => Some(vec!["Yes", "No"]),
+            Self::EndReason => Some(EndReason::ALL.iter().map(|r| r.label()).collect()),
+            _ => None,
+        }
+    }
+
     /// What the column takes (the template's guidance).
     pub fn guidance(self) -> &'static str {
         match self {
@@ -142,6 +186,8 @@ impl Column {
             Self::QualifyingSection => "Required. s3, s37, s37/41, s45A, s47, s47/49, s48, s48/49 or the section's name.",
             Self::EndDate => "Only to end an entitlement of a record already on the register: dd/mm/yyyy.",
             Self::EndReason => "With an end date: No longer needs aftercare, Died, Moved out of area, Entered in error or Other.",
+            Self::LaAgreedBy => "Optional, with an end date: who agreed the end for the local authority (up to 100 characters). Blank: \"Confirmed in a CSV upload by\" and your email.",
+            Self::NhsAgreedBy => "Optional, with an end date: who agreed the end for the NHS body (up to 100 characters). Blank: \"Confirmed in a CSV upload by\" and your email.",
         }
     }
 
@@ -177,6 +223,8 @@ impl Column {
             "qualifyingsection" | "section" => Self::QualifyingSection,
             "enddate" | "dateofdischarge" | "endofs117entitlement" => Self::EndDate,
             "reason" => Self::EndReason,
+            "agreedbyla" | "localauthorityagreedby" | "laagreed" => Self::LaAgreedBy,
+            "agreedbynhs" | "nhsagreed" | "icbagreedby" => Self::NhsAgreedBy,
             _ => return None,
         })
     }
@@ -324,6 +372,8 @@ pub struct RowValues {
     pub qualifying_section: Option<String>,
     pub end_date: Option<NaiveDate>,
     pub end_reason: Option<EndReason>,
+    pub la_agreed_by: Option<String>,
+    pub nhs_agreed_by: Option<String>,
 }
 
 fn yes_no(s: &str) -> Option<bool> {
@@ -430,7 +480,22 @@ impl RowValues {
             qualifying_section,
             end_date,
             end_reason,
+            la_agreed_by: text(Column::LaAgreedBy),
+            nhs_agreed_by: text(Column::NhsAgreedBy),
         }
+    }
+
+    /// The columns of an end (other than the date) that this row fills in: they mean
+    /// nothing without an end date.
+    pub fn end_details(&self) -> Vec<Column> {
+        [
+            (Column::EndReason, self.end_reason.is_some()),
+            (Column::LaAgreedBy, self.la_agreed_by.is_some()),
+            (Column::NhsAgreedBy, self.nhs_agreed_by.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(c, given)| given.then_some(c))
+        .collect()
     }
 
     /// The record this row describes, on top of `base` (a stored record's form when the row
@@ -495,6 +560,8 @@ pub fn column_of_field(field: &str) -> Option<Column> {
         "episode.qualifying_section" => Column::QualifyingSection,
         "end_date" => Column::EndDate,
         "reason" => Column::EndReason,
+        "la_agreed_by" => Column::LaAgreedBy,
+        "nhs_agreed_by" => Column::NhsAgreedBy,
         _ => return None,
     })
 }
@@ -681,6 +748,52 @@ mod tests {
         for c in Column::ALL {
             assert_eq!(Column::from_header(c.header()), Some(c));
         }
+    }
+
+    #[test]
+    fn every_fixed_choice_reads_back_as_itself() {
+        let resolver = CodeResolver::new(std::iter::empty());
+        for c in Column::ALL {
+            if c.list().is_some() {
+                continue;
+            }
+            for v in c.choices(&[]).into_iter().flatten() {
+                let mut errors = Vec::new();
+                RowValues::read(
+                    |col| (col == c).then(|| v.to_string()),
+                    &resolver,
+                    &mut errors,
+                );
+                assert!(errors.is_empty(), "{c:?} {v}: {errors:?}");
+            }
+        }
+        assert_eq!(Column::GpPractice.choices(&[]), None);
+    }
+
+    #[test]
+    fn drop_downs_offer_active_names_and_only_qualifying_sections() {
+        let section = |code: &str, name: &str, active: bool, qualifies: bool| {
+            let mut it = item(code, name, active, &[]);
+            it.attributes.insert(
+                "qualifies_for_s117".into(),
+                serde_json::Value::Bool(qualifies),
+            );
+            it
+        };
+        let sections = [
+            section("s3", "Section 3", true, true),
+            section("s2", "Section 2", true, false),
+            section("s99", "Section 99", false, true),
+        ];
+        assert_eq!(
+            Column::QualifyingSection.choices(&sections),
+            Some(vec!["Section 3"])
+        );
+        let las = [
+            item("E1", "Here", true, &[]),
+            item("E2", "Gone", false, &[]),
+        ];
+        assert_eq!(Column::ResponsibleLa.choices(&las), Some(vec!["Here"]));
     }
 
     #[test]

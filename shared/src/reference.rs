@@ -84,6 +84,17 @@ pub struct ReferenceItem {
     pub attributes: serde_json::Map<String, serde_json::Value>,
 }
 
+impl ReferenceItem {
+    /// A qualifying section that gives entitlement to section 117 aftercare (the only
+    /// sections offered for new entries; s2, s136 and the like are listed to be refused).
+    pub fn qualifies_for_s117(&self) -> bool {
+        self.attributes
+            .get("qualifies_for_s117")
+            .and_then(serde_json::Value::as_bool)
+            .unwrap_or(false)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReferenceListResponse {

@@ -118,6 +118,15 @@ impl ReportFormat {
         }
     }
 
+    /// The format a download asks for: the `format` parameter when it is given (`None`
+    /// when it names no format), else the `Accept` header, else CSV.
+    pub fn requested(format: Option<&str>, accept: Option<&str>) -> Option<Self> {
+        match format.map(str::trim).filter(|f| !f.is_empty()) {
+            Some(f) => Self::from_slug(f),
+            None => Some(accept.and_then(Self::from_accept).unwrap_or(Self::Csv)),
+        }
+    }
+
     /// The format an `Accept` header asks for (`None`: neither, so the default, CSV).
     pub fn from_accept(accept: &str) -> Option<Self> {
         let accept = accept.to_ascii_lowercase();

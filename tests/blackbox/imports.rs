@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use serde_json::{json, Value};
 
+use crate::support::spreadsheet::{sheet_names, xlsx_sheet, zip_entry};
 use crate::support::users::PASSWORD;
 use crate::support::{assert_problem, TestApp};
 
@@ -134,6 +135,17 @@ async fn all_rows(app: &TestApp, token: &str, id: &str) -> Vec<Value> {
         }
     }
     out
+}
+
+/// Process CSV Data for a checked upload.
+async fn process(app: &TestApp, token: &str, id: &str) -> reqwest::Response {
+    app.send_auth(
+        reqwest::Method::POST,
+        &format!("/api/v1/imports/{id}/process"),
+        token,
+        None,
+    )
+    .await
 }
 
 async fn count(app: &TestApp, sql: &str) -> i64 {
@@ -271,7 +283,7 @@ async fn the_template_is_the_contract_header_and_guidance_lists_codes() {
         "NHS Number,System ID,First Name,Family Name,Date of Birth,Gender,Ethnicity,Postcode,\
 Learning Disability,GP Practice,GP Out of County,Responsible Local Authority,Responsible \
 Clinical Commissioner,Place Detained,Date Detained,S117 Start Date,S117 Qualifying Section,\
-S117 End Date,End Reason"
+S117 End Date,End Reason,LA Agreed By,NHS Agreed By"
     );
     let res = app
         .get_auth("/api/v1/imports/template?part=guidance", &token)
@@ -293,6 +305,272 @@ S117 End Date,End Reason"
     .await;
     let body = assert_problem(res, 422, "invalid-file").await;
     assert!(body["detail"].as_str().unwrap().contains("no records"));
+}
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+fn cell(c: &calamine::Data) -> String {
+    match c {
+        calamine::Data::Empty => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// The drop-down values the workbook should offer for a coded column: the names of the live
+/// reference list's active values (only qualifying sections), as the API lists them.
+async fn offered(app: &TestApp, token: &str, slug: &str) -> Vec<String> {
+    let v = app
+        .get_json(&format!("/api/v1/reference/{slug}"), token)
+        .await;
+    v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["active"] == true)
+        .filter(|i| slug != "qualifying-sections" || i["attributes"]["qualifies_for_s117"] == true)
+        .map(|i| i["display_name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The workbook: the header row (bold, frozen) on "Records", drop-downs over rows 2-5001 of
+/// every coded column whose lists are on "Lists" (the live reference data's active names),
+/// the guidance (save as CSV before uploading); and a CSV saved from it, filled in with
+/// every name the drop-downs offer, uploads with every row accepted.
+#[tokio::test]
+async fn the_excel_template_has_drop_downs_of_the_live_names_and_round_trips_as_csv() {
+    let app = TestApp::spawn().await;
+    let (_, token) = app.user_token("importer@x.gov.uk", IMPORTER).await;
+    // A value retired by an administrator is not offered.
+    let db = app.db().await;
+    s117_api::on_db!(&db, p => sqlx::query(
+        "UPDATE reference_values SET active = $1 WHERE list = 'local-authorities' AND code = 'E06000021'")
+        .bind(false).execute(p).await.map(|_| ())).unwrap();
+    db.close().await;
+
+    let res = app
+        .get_auth("/api/v1/imports/template?format=xlsx", &token)
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], XLSX);
+    assert_eq!(
+        res.headers()["content-disposition"],
+        "attachment; filename=\"s117-upload-template.xlsx\""
+    );
+    let bytes = res.bytes().await.unwrap().to_vec();
+    // The Accept header asks for the same.
+    let res = app
+        .client
+        .get(app.url("/api/v1/imports/template"))
+        .bearer_auth(&token)
+        .header("accept", XLSX)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["content-type"], XLSX);
+    let res = app
+        .get_auth("/api/v1/imports/template?format=pdf", &token)
+        .await;
+    assert_problem(res, 422, "validation").await;
+
+    assert_eq!(sheet_names(&bytes), ["Records", "Guidance", "Lists"]);
+    let records = xlsx_sheet(&bytes, "Records");
+    let header: Vec<String> = records[0].iter().map(cell).collect();
+    assert_eq!(header, s117_shared::import::template_header());
+    assert_eq!(records.len(), 1, "the header row only");
+
+    // The Lists sheet: one column per coded column, the live active names.
+    let lists = xlsx_sheet(&bytes, "Lists");
+    let column = |name: &str| -> Vec<String> {
+        let i = lists[0]
+            .iter()
+            .position(|c| cell(c) == name)
+            .unwrap_or_else(|| panic!("Lists has no {name} column"));
+        lists[1..]
+            .iter()
+            .map(|r| r.get(i).map(cell).unwrap_or_default())
+            .take_while(|s| !s.is_empty())
+            .collect()
+    };
+    let coded = [
+        ("Gender", "genders"),
+        ("Ethnicity", "ethnic-categories"),
+        ("Responsible Local Authority", "local-authorities"),
+        ("Responsible Clinical Commissioner", "commissioners"),
+        ("Place Detained", "places-detained"),
+        ("S117 Qualifying Section", "qualifying-sections"),
+    ];
+    for (name, slug) in coded {
+        assert_eq!(column(name), offered(&app, &token, slug).await, "{name}");
+    }
+    let las = column("Responsible Local Authority");
+    assert!(las.contains(&"Staffordshire".to_string()));
+    assert!(!las.contains(&"Stoke-on-Trent".to_string()), "retired");
+    assert!(!column("S117 Qualifying Section").contains(&"Section 2".to_string()));
+    assert_eq!(column("Learning Disability"), ["Yes", "No", "Not known"]);
+    assert_eq!(column("GP Out of County"), ["Yes", "No"]);
+    assert!(column("End Reason").contains(&"No longer needs aftercare".to_string()));
+
+    // The drop-downs: a list validation over rows 2-5001 of each coded column, from its
+    // range on Lists.
+    let sheet1 = zip_entry(&bytes, "xl/worksheets/sheet1.xml");
+    assert!(sheet1.contains("<pane ySplit=\"1\""), "frozen header");
+    let list_header: Vec<String> = lists[0].iter().map(cell).collect();
+    for (i, name) in list_header.iter().enumerate() {
+        let records_col = header.iter().position(|h| h == name).unwrap();
+        let letter = |n: usize| ((b'A' + n as u8) as char).to_string();
+        let sqref = format!(
+            "sqref=\"{}2:{}5001\"",
+            letter(records_col),
+            letter(records_col)
+        );
+        let formula = format!(
+            "<formula1>Lists!${}$2:${}${}</formula1>",
+            letter(i),
+            letter(i),
+            column(name).len() + 1
+        );
+        let validation = sheet1
+            .split("<dataValidation ")
+            .find(|v| v.contains(&sqref))
+            .unwrap_or_else(|| panic!("no data validation for {name}: {sheet1}"));
+        assert!(validation.starts_with("type=\"list\""), "{validation}");
+        assert!(validation.contains(&formula), "{name}: {validation}");
+    }
+    assert!(
+        sheet1.contains("<dataValidation type=\"date\""),
+        "date checks"
+    );
+    // Dates show as dd/mm/yyyy whatever the locale.
+    assert!(zip_entry(&bytes, "xl/styles.xml").contains("formatCode=\"dd/mm/yyyy\""));
+
+    let guidance: Vec<String> = xlsx_sheet(&bytes, "Guidance")
+        .iter()
+        .map(|r| r.iter().map(cell).collect::<Vec<_>>().join("|"))
+        .collect();
+    assert!(
+        guidance.iter().any(|l| l.contains("CSV UTF-8")),
+        "{guidance:?}"
+    );
+    assert!(guidance
+        .iter()
+        .any(|l| l.starts_with("LA Agreed By|No|Optional, with an end date")));
+    assert!(guidance.contains(&"Responsible Local Authority|E10000028|Staffordshire".to_string()));
+
+    // Filled in with every offered name (row i takes the i-th name of each list, round
+    // and round) and saved as CSV, every row is a new record.
+    let longest = list_header.iter().map(|n| column(n).len()).max().unwrap();
+    let mut csv = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    csv.write_record(&header).unwrap();
+    for i in 0..longest {
+        let row: Vec<String> = header
+            .iter()
+            .map(|h| match h.as_str() {
+                "System ID" => format!("RT{i}"),
+                "First Name" => "Round".into(),
+                "Family Name" => format!("Trip{i}"),
+                "Date of Birth" => "13/02/1980".into(),
+                "Postcode" => "ST5 1DS".into(),
+                "Date Detained" => "06/01/2025".into(),
+                "S117 Start Date" => "01/03/2025".into(),
+                // An end reason needs an end date and a record to end.
+                "End Reason" => String::new(),
+                h if list_header.iter().any(|n| n == h) => {
+                    let values = column(h);
+                    values[i % values.len()].clone()
+                }
+                _ => String::new(),
+            })
+            .collect();
+        csv.write_record(&row).unwrap();
+    }
+    let mut file = "\u{feff}".as_bytes().to_vec();
+    file.extend(csv.into_inner().unwrap());
+    let report = checked(&app, &token, "from-excel.csv", file).await;
+    assert_eq!(
+        report["counts"],
+        json!({"new": longest, "updated": 0, "ended": 0, "errors": 0, "no_change": 0}),
+        "{:?}",
+        all_rows(&app, &token, report["id"].as_str().unwrap())
+            .await
+            .iter()
+            .filter(|r| r["kind"] == "error")
+            .take(5)
+            .collect::<Vec<_>>()
+    );
+    assert!(report["ignored_columns"].as_array().unwrap().is_empty());
+    // Each name read back as itself (the report names the value the row resolved to).
+    let las = column("Responsible Local Authority");
+    let commissioners = column("Responsible Clinical Commissioner");
+    for r in all_rows(&app, &token, report["id"].as_str().unwrap()).await {
+        let i = r["row"].as_u64().unwrap() as usize - 2;
+        assert_eq!(r["responsible_la"], las[i % las.len()]);
+        assert_eq!(
+            r["responsible_commissioner"],
+            commissioners[i % commissioners.len()]
+        );
+    }
+}
+
+/// "LA Agreed By" and "NHS Agreed By" say who agreed an end made by a row; blank (or a
+/// file without the columns), the end records that the uploader confirmed it.
+#[tokio::test]
+async fn the_agreed_by_columns_name_who_agreed_an_end() {
+    let app = TestApp::spawn().await;
+    let (_, token) = app.user_token("importer@x.gov.uk", IMPORTER).await;
+    let alan_id = seed(&app, &token).await.0;
+    let file = String::from_utf8(corpus_file("38-agreed-by-columns.csv")).unwrap();
+    let report = checked(&app, &token, "agreed.csv", file.into_bytes()).await;
+    assert_eq!(report["counts"]["ended"], 2, "{report}");
+    let id = report["id"].as_str().unwrap().to_string();
+    let res = process(&app, &token, &id).await;
+    assert_eq!(
+        res.status(),
+        200,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+    let ended = |first: &'static str| {
+        let app = &app;
+        let token = &token;
+        async move {
+            let found = app
+                .get_json(&format!("/api/v1/records?q={first}&status=all"), token)
+                .await;
+            let id = found["items"][0]["id"].as_i64().unwrap();
+            let record = app.get_json(&format!("/api/v1/records/{id}"), token).await;
+            let history = app
+                .get_json(&format!("/api/v1/records/{id}/history"), token)
+                .await;
+            let end = history
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|h| h["action"] == "record.ended")
+                .cloned()
+                .unwrap();
+            (id, record["episodes"][0].clone(), end["details"].clone())
+        }
+    };
+    let (id, episode, details) = ended("Alan").await;
+    assert_eq!(id, alan_id);
+    assert_eq!(episode["la_agreed_by"], "Dr Ann Lee (Staffordshire)");
+    assert_eq!(episode["nhs_agreed_by"], "Bob Ray, ICB");
+    assert_eq!(episode["end_reason"], "no_longer_needs_aftercare");
+    assert_eq!(
+        details["la_agreed_by"], "Dr Ann Lee (Staffordshire)",
+        "{details}"
+    );
+    assert_eq!(details["nhs_agreed_by"], "Bob Ray, ICB");
+    // Bella's row left NHS Agreed By blank.
+    let (_, episode, details) = ended("Bella").await;
+    assert_eq!(episode["la_agreed_by"], "Cath Doe");
+    assert_eq!(
+        episode["nhs_agreed_by"],
+        "Confirmed in a CSV upload by importer@x.gov.uk"
+    );
+    assert_eq!(details["nhs_agreed_by"], episode["nhs_agreed_by"]);
 }
 
 async fn text_of_template(app: &TestApp, token: &str) -> Vec<u8> {
@@ -326,14 +604,7 @@ async fn processing_applies_the_checked_rows_once_each_audited() {
     let id = report["id"].as_str().unwrap().to_string();
     assert_eq!(count(&app, "SELECT COUNT(*) FROM people").await, 3);
 
-    let res = app
-        .send_auth(
-            reqwest::Method::POST,
-            &format!("/api/v1/imports/{id}/process"),
-            &token,
-            None,
-        )
-        .await;
+    let res = process(&app, &token, &id).await;
     assert_eq!(
         res.status(),
         200,
@@ -386,14 +657,7 @@ async fn processing_applies_the_checked_rows_once_each_audited() {
     assert_eq!(report["sha256"], sha);
 
     // Only once.
-    let res = app
-        .send_auth(
-            reqwest::Method::POST,
-            &format!("/api/v1/imports/{id}/process"),
-            &token,
-            None,
-        )
-        .await;
+    let res = process(&app, &token, &id).await;
     assert_problem(res, 409, "import-already-processed").await;
     assert_eq!(count(&app, "SELECT COUNT(*) FROM people").await, 6);
 }
@@ -427,14 +691,7 @@ async fn a_register_changed_under_the_check_refuses_the_whole_process() {
         .unwrap();
     assert_eq!(res.status(), 200);
 
-    let res = app
-        .send_auth(
-            reqwest::Method::POST,
-            &format!("/api/v1/imports/{id}/process"),
-            &token,
-            None,
-        )
-        .await;
+    let res = process(&app, &token, &id).await;
     let problem = assert_problem(res, 409, "import-stale").await;
     assert_eq!(problem["row"], 5);
     assert!(problem["detail"].as_str().unwrap().contains("check it"));
@@ -444,14 +701,7 @@ async fn a_register_changed_under_the_check_refuses_the_whole_process() {
     // Checked again, it applies.
     let report = checked(&app, &token, "a.csv", file.into_bytes()).await;
     let id = report["id"].as_str().unwrap().to_string();
-    let res = app
-        .send_auth(
-            reqwest::Method::POST,
-            &format!("/api/v1/imports/{id}/process"),
-            &token,
-            None,
-        )
-        .await;
+    let res = process(&app, &token, &id).await;
     assert_eq!(res.status(), 200);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM people").await, 6);
 
@@ -464,14 +714,7 @@ async fn a_register_changed_under_the_check_refuses_the_whole_process() {
     same["source_system_id"] = json!("SYS00007");
     same["first_name"] = json!("Someone");
     create(&app, &token, &same).await;
-    let res = app
-        .send_auth(
-            reqwest::Method::POST,
-            &format!("/api/v1/imports/{id}/process"),
-            &token,
-            None,
-        )
-        .await;
+    let res = process(&app, &token, &id).await;
     let problem = assert_problem(res, 409, "import-stale").await;
     assert_eq!(problem["row"], 2);
 }
@@ -495,14 +738,7 @@ async fn checked_uploads_expire_after_24_hours_and_are_removed() {
     let token = app.sign_in("importer@x.gov.uk", PASSWORD).await;
     let res = app.get_auth(&format!("/api/v1/imports/{id}"), &token).await;
     assert_problem(res, 404, "not-found").await;
-    let res = app
-        .send_auth(
-            reqwest::Method::POST,
-            &format!("/api/v1/imports/{id}/process"),
-            &token,
-            None,
-        )
-        .await;
+    let res = process(&app, &token, &id).await;
     assert_problem(res, 404, "not-found").await;
     assert_eq!(count(&app, "SELECT COUNT(*) FROM people").await, 0);
     // The next upload sweeps it away, rows and all.
@@ -530,6 +766,12 @@ async fn only_importers_upload_and_only_the_uploader_or_an_admin_processes() {
     let res = app.get_auth("/api/v1/imports/template", &caseworker).await;
     assert_problem(res, 403, "forbidden").await;
     let res = app
+        .get_auth("/api/v1/imports/template?format=xlsx", &caseworker)
+        .await;
+    assert_problem(res, 403, "forbidden").await;
+    let res = app.get("/api/v1/imports/template?format=xlsx").await;
+    assert_problem(res, 401, "unauthorized").await;
+    let res = app
         .client
         .post(app.url("/api/v1/imports"))
         .body("x")
@@ -542,26 +784,12 @@ async fn only_importers_upload_and_only_the_uploader_or_an_admin_processes() {
     let id = report["id"].as_str().unwrap().to_string();
     let res = app.get_auth(&format!("/api/v1/imports/{id}"), &other).await;
     assert_problem(res, 403, "forbidden").await;
-    let res = app
-        .send_auth(
-            reqwest::Method::POST,
-            &format!("/api/v1/imports/{id}/process"),
-            &other,
-            None,
-        )
-        .await;
+    let res = process(&app, &other, &id).await;
     assert_problem(res, 403, "forbidden").await;
     assert_eq!(count(&app, "SELECT COUNT(*) FROM people").await, 0);
     let res = app.get_auth(&format!("/api/v1/imports/{id}"), &admin).await;
     assert_eq!(res.status(), 200);
-    let res = app
-        .send_auth(
-            reqwest::Method::POST,
-            &format!("/api/v1/imports/{id}/process"),
-            &admin,
-            None,
-        )
-        .await;
+    let res = process(&app, &admin, &id).await;
     assert_eq!(res.status(), 200);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM people").await, 3);
 }

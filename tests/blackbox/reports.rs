@@ -13,6 +13,7 @@
 
 use serde_json::{json, Value};
 
+use crate::support::spreadsheet::{xlsx, zip_entry};
 use crate::support::{assert_problem, TestApp};
 
 const CASEWORKER: &[&str] = &["records.view", "records.create", "records.end"];
@@ -533,15 +534,6 @@ async fn formula_cells_are_neutralised_in_csv_and_plain_text_in_xlsx() {
 
 const REPORT_HEADER: [&str; 31] = s117_shared::report::REPORT_COLUMNS;
 
-fn xlsx(bytes: &[u8]) -> Vec<Vec<calamine::Data>> {
-    use calamine::Reader;
-    let mut book: calamine::Xlsx<_> =
-        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec()))
-            .expect("opens as XLSX");
-    let range = book.worksheet_range_at(0).expect("a sheet").expect("reads");
-    range.rows().map(|r| r.to_vec()).collect()
-}
-
 #[tokio::test]
 async fn xlsx_has_real_dates_numbers_a_frozen_header_and_filters() {
     let f = fixture().await;
@@ -598,20 +590,6 @@ async fn xlsx_has_real_dates_numbers_a_frozen_header_and_filters() {
     // By query parameter, which wins over Accept.
     let res = download(&f, "all-entitled", "?format=csv").await;
     assert_eq!(res.headers()["content-type"], "text/csv; charset=utf-8");
-}
-
-fn zip_entry(bytes: &[u8], name: &str) -> String {
-    // A tiny reader: find the entry with calamine's own zip dependency would need its API;
-    // instead, unzip with the `zip` crate that rust_xlsxwriter brings in.
-    use std::io::Read;
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
-    let mut out = String::new();
-    archive
-        .by_name(name)
-        .unwrap()
-        .read_to_string(&mut out)
-        .unwrap();
-    out
 }
 
 #[tokio::test]

@@ -9,3 +9,4 @@ pub mod read;
 pub mod routes;
 pub mod service;
 pub mod store;
+pub mod template;

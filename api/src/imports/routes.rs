@@ -3,12 +3,14 @@
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
-use s117_shared::import::{template_header, ImportReport, RowKind};
+use s117_shared::import::{ImportReport, RowKind};
 use s117_shared::problem::Problem;
+use s117_shared::report::{ReportFormat, XLSX_MEDIA_TYPE};
 use serde::Deserialize;
 
 use super::read::{unreadable, Encoding};
 use super::service::{self, Upload};
+use super::template;
 use crate::authn::{perm, RequestMeta, Require};
 use crate::error::ApiError;
 use crate::startup::AppState;
@@ -16,14 +18,18 @@ use crate::startup::AppState;
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct TemplateQuery {
-    /// `guidance` for what each column takes and the accepted codes and names; the header
-    /// row otherwise.
+    /// CSV only: `guidance` for what each column takes and the accepted codes and names;
+    /// the header row otherwise. (The workbook holds both.)
     pub part: Option<String>,
+    /// `csv` (default) or `xlsx` (the template as an Excel workbook: the header row,
+    /// drop-down lists on the coded columns, and the guidance); without it, the `Accept`
+    /// header decides.
+    pub format: Option<String>,
 }
 
-fn csv_attachment(name: &str, body: Vec<u8>) -> HttpResponse {
+fn attachment(media_type: &str, name: &str, body: Vec<u8>) -> HttpResponse {
     HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
+        .content_type(media_type)
         .insert_header((
             header::CONTENT_DISPOSITION,
             format!("attachment; filename=\"{name}\""),
@@ -31,36 +37,58 @@ fn csv_attachment(name: &str, body: Vec<u8>) -> HttpResponse {
         .body(body)
 }
 
-/// The CSV template: the header row in the contract's order (`?part=guidance`: what each
-/// column takes, and every accepted code and name).
+fn csv_attachment(name: &str, body: Vec<u8>) -> HttpResponse {
+    attachment(ReportFormat::Csv.media_type(), name, body)
+}
+
+/// The upload template: the header row in the contract's order as CSV (`?part=guidance`:
+/// what each column takes, and every accepted code and name), or (`?format=xlsx`) as an
+/// Excel workbook with drop-down lists on the coded columns and the guidance. Uploads are
+/// CSV either way: the workbook is saved as CSV (UTF-8) before uploading.
 #[utoipa::path(get, path = "/api/v1/imports/template", operation_id = "import_template", tag = "imports", security(("bearer" = []), ("client_credentials" = ["records.import"])),
     params(TemplateQuery),
-    responses((status = 200, description = "CSV", content_type = "text/csv", body = String),
+    responses((status = 200, description = "The template (`Content-Disposition` names the file)",
+                  content((String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
               (status = 401, body = Problem, content_type = "application/problem+json"),
-              (status = 403, body = Problem, content_type = "application/problem+json")))]
+              (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 422, description = "`part` or `format` is not one of its values", body = Problem, content_type = "application/problem+json")))]
 pub async fn template(
     state: web::Data<AppState>,
     _caller: Require<perm::RecordsImport>,
+    req: HttpRequest,
     query: web::Query<TemplateQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    match query.part.as_deref() {
-        Some("guidance") => Ok(csv_attachment(
-            "s117-upload-guidance.csv",
-            service::guidance_csv(&state).await?,
-        )),
-        None | Some("") | Some("header") => {
-            // A BOM so that Excel opens the file as UTF-8.
-            let body = format!("\u{feff}{}\r\n", template_header().join(","));
-            Ok(csv_attachment(
-                "s117-upload-template.csv",
-                body.into_bytes(),
+    // As the reports negotiate: the parameter, else the Accept header, else CSV.
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|a| a.to_str().ok());
+    let format = ReportFormat::requested(query.format.as_deref(), accept)
+        .ok_or_else(|| ApiError::validation("format", "Format must be csv or xlsx"))?;
+    let guidance = match query.part.as_deref() {
+        Some("guidance") => true,
+        None | Some("") | Some("header") => false,
+        Some(_) => {
+            return Err(ApiError::validation(
+                "part",
+                "Part must be header or guidance",
             ))
         }
-        Some(_) => Err(ApiError::validation(
-            "part",
-            "Part must be header or guidance",
-        )),
-    }
+    };
+    Ok(match (format, guidance) {
+        (ReportFormat::Xlsx, _) => attachment(
+            XLSX_MEDIA_TYPE,
+            "s117-upload-template.xlsx",
+            template::workbook(&state).await?,
+        ),
+        (ReportFormat::Csv, true) => csv_attachment(
+            "s117-upload-guidance.csv",
+            template::guidance_csv(&state).await?,
+        ),
+        (ReportFormat::Csv, false) => {
+            csv_attachment("s117-upload-template.csv", template::header_csv())
+        }
+    })
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

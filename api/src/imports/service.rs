@@ -84,7 +84,9 @@ impl Context {
     }
 }
 
-async fn lists(state: &AppState) -> Result<HashMap<ReferenceList, Vec<ReferenceItem>>, ApiError> {
+pub(super) async fn lists(
+    state: &AppState,
+) -> Result<HashMap<ReferenceList, Vec<ReferenceItem>>, ApiError> {
     let mut out = HashMap::new();
     for list in ReferenceList::ALL {
         out.insert(
@@ -246,13 +248,19 @@ fn prepare(ctx: &Context, row: u32, cells: &HashMap<Column, String>) -> Prepared
             None
         }
     };
+    let end_details = values.end_details();
     let valid = match valid {
-        Some(_) if values.end_date.is_none() && values.end_reason.is_some() => {
+        Some(_) if values.end_date.is_none() && !end_details.is_empty() => {
             fail(
                 &mut line,
                 vec![format!(
-                    "{}: give the date entitlement ended, or leave the reason blank",
-                    Column::EndDate.header()
+                    "{}: give the date entitlement ended, or leave {} blank",
+                    Column::EndDate.header(),
+                    end_details
+                        .iter()
+                        .map(|c| c.header())
+                        .collect::<Vec<_>>()
+                        .join(" and ")
                 )],
             );
             None
@@ -312,11 +320,19 @@ async fn classify(
     }
     seen.add(&valid, row);
 
+    // Who agreed the end, as the file says; a file without the columns (or a blank cell)
+    // records that the uploader confirmed it.
     let end_input = values.end_date.map(|end_date| EndEpisodeInput {
         end_date: Some(end_date),
         reason: values.end_reason,
-        la_agreed_by: ctx.agreed_by.clone(),
-        nhs_agreed_by: ctx.agreed_by.clone(),
+        la_agreed_by: values
+            .la_agreed_by
+            .clone()
+            .unwrap_or_else(|| ctx.agreed_by.clone()),
+        nhs_agreed_by: values
+            .nhs_agreed_by
+            .clone()
+            .unwrap_or_else(|| ctx.agreed_by.clone()),
     });
 
     let Some(id) = matched(matches, &valid) else {
@@ -931,37 +947,4 @@ pub async fn process(
     result?;
     tracing::info!(import_id = %id, "import processed");
     report(state, caller, id, RowKind::New, 1, 25).await
-}
-
-/// The template's guidance as CSV: what each column takes, then every accepted value of the
-/// coded columns (code and name).
-pub async fn guidance_csv(state: &AppState) -> Result<Vec<u8>, ApiError> {
-    let lists = lists(state).await?;
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .flexible(true)
-        .from_writer(Vec::new());
-    let io = |e: csv::Error| ApiError::Internal(anyhow::Error::new(e));
-    w.write_record(["Column", "Required", "What it takes"])
-        .map_err(io)?;
-    for c in Column::ALL {
-        w.write_record([
-            c.header(),
-            if c.required() { "Yes" } else { "No" },
-            c.guidance(),
-        ])
-        .map_err(io)?;
-    }
-    w.write_record([""]).map_err(io)?;
-    w.write_record(["Column", "Code", "Name (either is accepted)"])
-        .map_err(io)?;
-    for c in Column::ALL {
-        let Some(list) = c.list() else { continue };
-        for item in lists.get(&list).into_iter().flatten().filter(|i| i.active) {
-            w.write_record([c.header(), item.code.as_str(), item.display_name.as_str()])
-                .map_err(io)?;
-        }
-    }
-    w.into_inner()
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))
 }

@@ -27,11 +27,7 @@ impl RefSnapshot {
         let mut values = HashMap::new();
         for list in ReferenceList::ALL {
             for item in crate::reference::store::list(db, list, true).await? {
-                let qualifies = item
-                    .attributes
-                    .get("qualifies_for_s117")
-                    .and_then(|v| v.as_bool())
-                    .unwrap_or(false);
+                let qualifies = item.qualifies_for_s117();
                 values.insert(
                     (list, item.code.clone()),
                     Value {

@@ -59,21 +59,13 @@ pub async fn download(
     let kind = ReportKind::from_slug(&report).ok_or(ApiError::NotFound(
         "There is no such report. Reports: all-entitled, ended, all-records, reviews-overdue, new-entitlements.",
     ))?;
-    let format = match format
-        .format
-        .as_deref()
-        .map(str::trim)
-        .filter(|f| !f.is_empty())
-    {
-        Some(f) => ReportFormat::from_slug(f)
-            .ok_or_else(|| ApiError::validation("format", "Format must be csv or xlsx"))?,
-        None => req
-            .headers()
-            .get(header::ACCEPT)
-            .and_then(|a| a.to_str().ok())
-            .and_then(ReportFormat::from_accept)
-            .unwrap_or(ReportFormat::Csv),
-    };
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|a| a.to_str().ok());
+    let format = ReportFormat::requested(format.format.as_deref(), accept)
+        .ok_or_else(|| ApiError::validation("format", "Format must be csv or xlsx"))?;
+
     service::download(state, caller.0, meta, kind, format, filters.into_inner()).await
 }
 

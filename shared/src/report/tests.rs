@@ -51,6 +51,20 @@ fn slugs_round_trip_and_file_names_carry_report_and_date() {
         Some(ReportFormat::Csv)
     );
     assert_eq!(ReportFormat::from_accept("*/*"), None);
+    assert_eq!(
+        ReportFormat::requested(Some(" XLSX "), Some("text/csv")),
+        Some(ReportFormat::Xlsx)
+    );
+    assert_eq!(
+        ReportFormat::requested(Some(""), Some(XLSX_MEDIA_TYPE)),
+        Some(ReportFormat::Xlsx)
+    );
+    assert_eq!(
+        ReportFormat::requested(None, Some("*/*")),
+        Some(ReportFormat::Csv)
+    );
+    assert_eq!(ReportFormat::requested(None, None), Some(ReportFormat::Csv));
+    assert_eq!(ReportFormat::requested(Some("pdf"), None), None);
 }
 
 #[test]

@@ -9,6 +9,7 @@
 
 pub mod proxy;
 pub mod smtp;
+pub mod spreadsheet;
 pub mod users;
 
 use std::collections::HashMap;

@@ -63,6 +63,13 @@ impl TestApp {
             .expect("request sent")
     }
 
+    /// A GET that must succeed, its body as JSON.
+    pub async fn get_json(&self, path: &str, token: &str) -> serde_json::Value {
+        let res = self.get_auth(path, token).await;
+        assert_eq!(res.status(), 200, "GET {path}");
+        res.json().await.expect("a JSON body")
+    }
+
     pub async fn send_auth(
         &self,
         method: reqwest::Method,

@@ -227,6 +227,20 @@ add("36-fact-sheet-example.csv", render([
 add("37-update-with-other-persons-system-id.csv", render([dict(ALAN, **{"System ID": "CARL-1"})]),
     {"status": 201, "counts": counts(errors=1), "rows": kinds(r2="error"), "errors": {"2": ["system ID"]}})
 
+# --- who agreed an end (two optional columns after the contract's) ----------------------
+AGREED = COLS + ["LA Agreed By", "NHS Agreed By"]
+add("38-agreed-by-columns.csv", render([
+    dict(ALAN, **{"S117 End Date": "01/10/2026", "End Reason": "No longer needs aftercare",
+                  "LA Agreed By": "Dr Ann Lee (Staffordshire)", "NHS Agreed By": "Bob Ray, ICB"}),
+    dict(BELLA, **{"S117 End Date": "01/11/2026", "End Reason": "Moved out of area", "LA Agreed By": "Cath Doe"}),
+    person(57, **{"LA Agreed By": "Dr Ann Lee"})], cols=AGREED),
+    {"status": 201, "counts": counts(ended=2, errors=1), "rows": kinds(r2="ended", r3="ended", r4="error"),
+     "errors": {"4": ["S117 End Date", "LA Agreed By"]}})
+add("39-agreed-by-too-long.csv", render([
+    dict(ALAN, **{"S117 End Date": "01/10/2026", "End Reason": "Died", "NHS Agreed By": "N" * 101})],
+    cols=AGREED),
+    {"status": 201, "counts": counts(errors=1), "rows": kinds(r2="error"), "errors": {"2": ["NHS Agreed By", "100"]}})
+
 for name, (data, expect) in files.items():
     with open(os.path.join(HERE, name), "wb") as f:
         f.write(data)

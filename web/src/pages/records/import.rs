@@ -40,7 +40,7 @@ fn problem_text(error: &ApiError) -> String {
     }
 }
 
-/// Downloads a CSV the API serves behind sign-in (a plain link would not send the token),
+/// Downloads a file the API serves behind sign-in (a plain link would not send the token),
 /// under the file name the server gives it.
 fn download(api: Api, path: String, problem: RwSignal<Option<String>>) {
     spawn_local(async move {
@@ -190,6 +190,14 @@ fn ImportRecords() -> impl IntoView {
                     download(session.api(), "/api/v1/imports/template?part=guidance".into(), problem);
                 }>"guidance on what each column takes"</a>
                 ")"
+            </p>
+            <p class="govuk-body">
+                <a class="govuk-link" href="#" id="template-xlsx-link" on:click=move |ev| {
+                    ev.prevent_default();
+                    download(session.api(), "/api/v1/imports/template?format=xlsx".into(), problem);
+                }>"Download template (Excel)"</a>
+                ": the same columns with drop-down lists and the guidance. Save it as "
+                "\"CSV UTF-8\" before you upload it."
             </p>
             <form novalidate on:submit=upload>
                 <div class=move || if no_file.get() { "govuk-form-group govuk-form-group--error" } else { "govuk-form-group" }>

@@ -64,7 +64,7 @@ impl Refs {
             .filter(|item| {
                 item.code == keep
                     || (item.active
-                        && (list != ReferenceList::QualifyingSections || qualifies(item)))
+                        && (list != ReferenceList::QualifyingSections || item.qualifies_for_s117()))
             })
             .collect();
         items.sort_by(|a, b| {
@@ -115,13 +115,6 @@ impl Refs {
     }
 }
 
-fn qualifies(item: &ReferenceItem) -> bool {
-    item.attributes
-        .get("qualifies_for_s117")
-        .and_then(serde_json::Value::as_bool)
-        .unwrap_or(false)
-}
-
 impl ReferenceLookup for Refs {
     fn is_active(&self, list: ReferenceList, code: &str) -> bool {
         self.item(list, code).is_some_and(|item| item.active)
@@ -131,6 +124,6 @@ impl ReferenceLookup for Refs {
     }
     fn section_qualifies(&self, code: &str) -> bool {
         self.item(ReferenceList::QualifyingSections, code)
-            .is_some_and(qualifies)
+            .is_some_and(ReferenceItem::qualifies_for_s117)
     }
 }
