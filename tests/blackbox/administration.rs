@@ -41,6 +41,20 @@ async fn create_record(app: &TestApp, token: &str, nhs: &str, family: &str) -> i
     res.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
 }
 
+/// Submits a new record detained at `place` (a code of the places-detained list).
+async fn post_record_at(
+    app: &TestApp,
+    token: &str,
+    nhs: &str,
+    family: &str,
+    place: &str,
+) -> reqwest::Response {
+    let mut body = person(nhs, family);
+    body["episode"]["place_detained"] = json!(place);
+    app.send_auth(Method::POST, "/api/v1/records", token, Some(&body))
+        .await
+}
+
 async fn json_of(res: reqwest::Response) -> Value {
     let status = res.status();
     let text = res.text().await.unwrap();
@@ -429,11 +443,7 @@ async fn a_value_in_use_is_never_deleted() {
         )
         .await;
     assert_eq!(res.status(), 201);
-    let mut body = person(NHS[0], "Harbour");
-    body["episode"]["place_detained"] = json!("local:unit");
-    let res = app
-        .send_auth(Method::POST, "/api/v1/records", &worker, Some(&body))
-        .await;
+    let res = post_record_at(&app, &worker, NHS[0], "Harbour", "local:unit").await;
     assert_eq!(
         res.status(),
         201,
@@ -707,11 +717,7 @@ async fn a_drop_down_change_applies_to_the_next_record_at_once() {
         )
         .await;
     assert_eq!(res.status(), 201);
-    let mut body = person(NHS[1], "Newward");
-    body["episode"]["place_detained"] = json!("local:brand-new-ward");
-    let res = app
-        .send_auth(Method::POST, "/api/v1/records", &worker, Some(&body))
-        .await;
+    let res = post_record_at(&app, &worker, NHS[1], "Newward", "local:brand-new-ward").await;
     assert_eq!(
         res.status(),
         201,
@@ -758,11 +764,7 @@ async fn a_drop_down_change_applies_to_the_next_record_at_once() {
         "{}",
         res.text().await.unwrap_or_default()
     );
-    let mut body = person(NHS[2], "Retired");
-    body["episode"]["place_detained"] = json!("local:brand-new-ward");
-    let res = app
-        .send_auth(Method::POST, "/api/v1/records", &worker, Some(&body))
-        .await;
+    let res = post_record_at(&app, &worker, NHS[2], "Retired", "local:brand-new-ward").await;
     assert_eq!(res.status(), 422);
     assert!(first > 0);
 }
