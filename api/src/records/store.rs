@@ -527,15 +527,18 @@ pub async fn search(db: &Db, s: &Search) -> Result<(Vec<SummaryRow>, i64), sqlx:
     }
     // The parts are written out twice, for the page and for the count, rather than named
     // once in a CTE used twice: both databases would then materialise every match first.
-    // Repeating `$n` placeholders is fine on both.
+    // Repeating `$n` placeholders is fine on both. The page's people are read by `id IN`
+    // rather than by joining the page: SQLite then keeps the top of the sort in its sorter
+    // instead of an ephemeral index, which took a third of the whole query's time (590 →
+    // 410 µs for a name with 1,391 matches). The copies in name_tokens sort exactly as
+    // people's own columns do, so ordering the page's rows by the latter keeps its order.
     let m = parts.join(" UNION ALL ");
-    let page_order = m_order.replace("m.", "page.");
     let list_sql = format!(
-        "WITH page AS (SELECT m.family_name, m.first_name, m.id FROM ({m}) AS m ORDER BY {m_order} LIMIT {} OFFSET {})
-         SELECT {SUMMARY_COLUMNS}, (SELECT COUNT(*) FROM ({m}) AS c) AS total FROM page JOIN people p ON p.id = page.id
+        "SELECT {SUMMARY_COLUMNS}, (SELECT COUNT(*) FROM ({m}) AS c) AS total FROM people p
          {REFERENCE_JOINS}
-         ORDER BY {page_order}",
-        s.limit, s.offset
+         WHERE p.id IN (SELECT page.id FROM (SELECT m.family_name, m.first_name, m.id FROM ({m}) AS m ORDER BY {m_order} LIMIT {} OFFSET {}) AS page)
+         ORDER BY {}",
+        s.limit, s.offset, s.order_by
     );
     let rows: Vec<CountedRow> = on_db!(db, p => {
         let mut q = sqlx::query_as::<_, CountedRow>(&list_sql);
