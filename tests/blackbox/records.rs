@@ -840,3 +840,65 @@ async fn a_search_whose_audit_entry_fails_returns_nothing_and_the_writer_recover
     );
     assert_eq!(count("blocked").await, 1);
 }
+
+/// The page of a name search is the top of one short index walk per word that starts with
+/// what was typed (migration 0011), or, past eight such words, a sort of every match. Both
+/// must page through the same order as one long page, in both directions.
+#[tokio::test]
+async fn a_prefix_of_many_words_pages_like_one_long_page() {
+    let app = TestApp::spawn().await;
+    let token = caseworker(&app).await;
+    // "ko" starts five family names, four people each (more than a page: the walk of each
+    // word must reach past the page's offset); "ka" starts ten (over the eight).
+    let mut n = 1000;
+    let mut add = |family: String, first: &'static str| {
+        n = (n + 1..n + 20)
+            .find(|m| s117_api::demo::test_nhs_number(*m).is_some())
+            .unwrap();
+        (family, first, s117_api::demo::test_nhs_number(n).unwrap())
+    };
+    let mut people = Vec::new();
+    for letter in ['e', 'a', 'd', 'b', 'c'] {
+        for first in ["Zed", "Amy", "Bo", "Cy"] {
+            people.push(add(format!("Ko{letter}ler"), first));
+        }
+    }
+    for letter in "jihgfedcba".chars() {
+        people.push(add(format!("Ka{letter}ton"), "Ian"));
+    }
+    for (family, first, nhs) in &people {
+        created(&app, &token, &person(nhs, first, family, "1980-01-01")).await;
+    }
+    for (prefix, total) in [("ko", 20), ("ka", 10)] {
+        for sort in ["name", "-name"] {
+            let all = search_json(
+                &app,
+                &token,
+                &format!("q={prefix}&sort={sort}&per_page=100"),
+            )
+            .await;
+            assert_eq!(all["total"], total, "{prefix} {sort}");
+            let mut paged = Vec::new();
+            for page in 1..=7 {
+                let v = search_json(
+                    &app,
+                    &token,
+                    &format!("q={prefix}&sort={sort}&per_page=3&page={page}"),
+                )
+                .await;
+                assert_eq!(v["total"], total, "{prefix} {sort} page {page}");
+                paged.extend(full_names(&v));
+            }
+            assert_eq!(paged, full_names(&all), "{prefix} {sort}");
+            let mut sorted = paged.clone();
+            sorted.sort_by_key(|name| {
+                let (first, family) = name.split_once(' ').unwrap();
+                (family.to_string(), first.to_string())
+            });
+            if sort == "-name" {
+                sorted.reverse();
+            }
+            assert_eq!(paged, sorted, "{prefix} {sort}");
+        }
+    }
+}

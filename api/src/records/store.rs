@@ -462,35 +462,56 @@ pub async fn search(db: &Db, s: &Search) -> Result<(Vec<SummaryRow>, i64), sqlx:
             "EXISTS (SELECT 1 FROM name_tokens w WHERE w.person_id = {person} AND w.token >= {lo}{c} AND w.token < {hi}{c})"
         )
     };
+    // `parts` are the alternatives as counted; `page_parts` the same alternatives as read for
+    // the page, where the name part may be split by word (below).
     let mut parts: Vec<String> = Vec::new();
+    let mut page_parts: Vec<String> = Vec::new();
     if let Some(p) = &s.postcode_prefix {
         let range = postcode_range(&mut b, "postcode_key", p);
         let st = status(&mut b, "status");
-        parts.push(format!(
-            "SELECT family_name, first_name, id FROM people WHERE {range}{st}"
-        ));
+        let sql = format!("SELECT family_name, first_name, id FROM people WHERE {range}{st}");
+        parts.push(sql.clone());
+        page_parts.push(sql);
     }
     // The longest word drives (likely the fewest matches); ties go to the first typed.
     let driver = s.name_tokens.iter().rev().max_by_key(|t| t.chars().count());
     if let Some(driver) = driver {
-        let lo = b.arg(driver.clone());
-        let hi = b.arg(prefix_end(driver));
+        let words = distinct_words(db, driver).await?;
         let lcp = driver.chars().count();
-        let st = status(&mut b, "t.status");
-        let mut sql = format!(
-            "SELECT t.family_name, t.first_name, t.person_id AS id FROM name_tokens t
-             WHERE t.token >= {lo}{c} AND t.token < {hi}{c}{st} AND t.lcp < {lcp}"
-        );
+        let mut rest = status(&mut b, "t.status");
+        rest += &format!(" AND t.lcp < {lcp}");
         for other in s.name_tokens.iter().filter(|t| *t != driver) {
-            sql += &format!(" AND {}", has_word(&mut b, "t.person_id", other));
+            rest += &format!(" AND {}", has_word(&mut b, "t.person_id", other));
         }
         if let Some(p) = &s.postcode_prefix {
             let range = postcode_range(&mut b, "q.postcode_key", p);
-            sql += &format!(
+            rest += &format!(
                 " AND NOT EXISTS (SELECT 1 FROM people q WHERE q.id = t.person_id AND {range})"
             );
         }
-        parts.push(sql);
+        let lo = b.arg(driver.clone());
+        let hi = b.arg(prefix_end(driver));
+        let range = format!(
+            "SELECT t.family_name, t.first_name, t.person_id AS id FROM name_tokens t
+             WHERE t.token >= {lo}{c} AND t.token < {hi}{c}{rest}"
+        );
+        parts.push(range.clone());
+        match words {
+            // Each word's entries are in name order in the index (name_tokens_search), so
+            // the page is the top of a few short index walks, not a sort of every match.
+            Some(words) => {
+                let t_order = m_order.replace("m.id", "t.person_id").replace("m.", "t.");
+                let top = s.offset + s.limit;
+                for (i, word) in words.into_iter().enumerate() {
+                    let w = b.arg(word);
+                    page_parts.push(format!(
+                        "SELECT * FROM (SELECT t.family_name, t.first_name, t.person_id AS id FROM name_tokens t
+                         WHERE t.token = {w}{c}{rest} ORDER BY {t_order} LIMIT {top}) AS w{i}"
+                    ));
+                }
+            }
+            None => page_parts.push(range),
+        }
     }
     let mut exact: Vec<String> = Vec::new();
     if let Some(n) = &s.nhs_number {
@@ -523,7 +544,8 @@ pub async fn search(db: &Db, s: &Search) -> Result<(Vec<SummaryRow>, i64), sqlx:
                 .collect();
             sql += &format!(" AND NOT ({})", words.join(" AND "));
         }
-        parts.push(sql);
+        parts.push(sql.clone());
+        page_parts.push(sql);
     }
     // The parts are written out twice, for the page and for the count, rather than named
     // once in a CTE used twice: both databases would then materialise every match first.
@@ -533,10 +555,11 @@ pub async fn search(db: &Db, s: &Search) -> Result<(Vec<SummaryRow>, i64), sqlx:
     // 410 µs for a name with 1,391 matches). The copies in name_tokens sort exactly as
     // people's own columns do, so ordering the page's rows by the latter keeps its order.
     let m = parts.join(" UNION ALL ");
+    let m_page = page_parts.join(" UNION ALL ");
     let list_sql = format!(
         "SELECT {SUMMARY_COLUMNS}, (SELECT COUNT(*) FROM ({m}) AS c) AS total FROM people p
          {REFERENCE_JOINS}
-         WHERE p.id IN (SELECT page.id FROM (SELECT m.family_name, m.first_name, m.id FROM ({m}) AS m ORDER BY {m_order} LIMIT {} OFFSET {}) AS page)
+         WHERE p.id IN (SELECT page.id FROM (SELECT m.family_name, m.first_name, m.id FROM ({m_page}) AS m ORDER BY {m_order} LIMIT {} OFFSET {}) AS page)
          ORDER BY {}",
         s.limit, s.offset, s.order_by
     );
@@ -564,6 +587,28 @@ pub async fn search(db: &Db, s: &Search) -> Result<(Vec<SummaryRow>, i64), sqlx:
     };
     Ok((rows.into_iter().map(|r| r.row).collect(), total))
 }
+
+/// The words in name_tokens that start with `prefix`, in byte order, if there are at most
+/// [`MAX_WORDS`] of them (found by one index seek each); `None` when there are more.
+async fn distinct_words(db: &Db, prefix: &str) -> Result<Option<Vec<String>>, sqlx::Error> {
+    let c = collate(db);
+    let sql = format!(
+        "WITH RECURSIVE w(word, n) AS (
+             SELECT (SELECT MIN(token) FROM name_tokens WHERE token >= $1{c} AND token < $2{c}), 1
+             UNION ALL
+             SELECT (SELECT MIN(token) FROM name_tokens WHERE token > w.word{c} AND token < $2{c}), w.n + 1
+             FROM w WHERE w.word IS NOT NULL AND w.n <= {MAX_WORDS})
+         SELECT word FROM w WHERE word IS NOT NULL"
+    );
+    let hi = prefix_end(prefix);
+    let words: Vec<String> = on_db!(db, p => {
+        sqlx::query_scalar::<_, String>(&sql).bind(prefix).bind(&hi).fetch_all(p).await
+    })?;
+    Ok((words.len() <= MAX_WORDS).then_some(words))
+}
+
+/// Above this many different words for a prefix, the page is found by sorting every match.
+const MAX_WORDS: usize = 8;
 
 /// Prefix ranges must compare bytewise to use their indexes; PostgreSQL compares a text
 /// parameter in the database's locale unless told (the columns are COLLATE "C").
