@@ -231,55 +231,48 @@ pub async fn insert_people(
         })?;
         done += n;
     }
-    let names: Vec<(i64, &str, &str)> = ids
+    let names: Vec<(i64, &str, &str, &str)> = ids
         .iter()
         .zip(records)
-        .map(|(id, r)| (*id, r.first_name.as_str(), r.family_name.as_str()))
+        .map(|(id, r)| (*id, "active", r.first_name.as_str(), r.family_name.as_str()))
         .collect();
     insert_tokens(tx, &names).await?;
     Ok(ids)
 }
 
-async fn replace_tokens(
+/// Writes the name tokens of people `(id, status, first name, family name)` who have none
+/// yet.
+async fn insert_tokens(
     tx: &mut Tx,
-    id: i64,
-    first: &str,
-    family: &str,
+    people: &[(i64, &str, &str, &str)],
 ) -> Result<(), sqlx::Error> {
-    on_tx!(tx, c => sqlx::query("DELETE FROM name_tokens WHERE person_id = $1").bind(id).execute(&mut *c).await.map(|_| ()))?;
-    insert_tokens(tx, &[(id, first, family)]).await
-}
-
-/// Writes the name tokens of people `(id, first name, family name)` who have none yet.
-async fn insert_tokens(tx: &mut Tx, people: &[(i64, &str, &str)]) -> Result<(), sqlx::Error> {
     // Each token row carries the person's status and names (migration 0007: searches count
-    // and sort from the token index alone; a trigger keeps them current), copied here from
-    // the person's row itself, and its common-prefix length with the previous token, which
-    // lets a prefix search count each person once.
-    let tokens: Vec<(i64, String, i32)> = people
+    // and sort from the token index alone; a trigger keeps them current), and its
+    // common-prefix length with the previous token, which lets a prefix search count each
+    // person once. The values are written as given rather than joined from people: as people
+    // grows inside a bulk upload's transaction, PostgreSQL's plan for such a join (on stale
+    // statistics) scanned the whole table once per statement.
+    let tokens: Vec<(i64, String, i32, &str, &str, &str)> = people
         .iter()
-        .flat_map(|(id, first, family)| {
+        .flat_map(|(id, status, first, family)| {
             with_common_prefixes(name_tokens(first, family))
                 .into_iter()
-                .map(move |(t, lcp)| (*id, t, lcp))
+                .map(move |(t, lcp)| (*id, t, lcp, *status, *family, *first))
         })
         .collect();
     let kind = tx.kind();
     let mut done = 0;
     while done < tokens.len() {
-        let n = chunk_rows(tokens.len() - done, 3);
-        // A VALUES list's columns are column1, column2, ... on both databases.
+        let n = chunk_rows(tokens.len() - done, 6);
         let sql = format!(
-            "INSERT INTO name_tokens (person_id, token, lcp, status, family_name, first_name)
-             SELECT p.id, v.column2, v.column3, p.status, p.family_name, p.first_name
-             FROM (VALUES {}) AS v JOIN people p ON p.id = v.column1",
-            repeated(kind, "(?, ?, ?)", n)
+            "INSERT INTO name_tokens (person_id, token, lcp, status, family_name, first_name) VALUES {}",
+            repeated(kind, "(?, ?, ?, ?, ?, ?)", n)
         );
         let rows = &tokens[done..done + n];
         on_tx!(tx, c => {
             let mut q = sqlx::query(&sql);
-            for (id, t, lcp) in rows {
-                q = q.bind(id).bind(t).bind(lcp);
+            for (id, t, lcp, status, family, first) in rows {
+                q = q.bind(id).bind(t).bind(lcp).bind(status).bind(family).bind(first);
             }
             q.execute(c).await.map(|_| ())
         })?;
@@ -301,19 +294,21 @@ pub async fn update_person(
                  date_of_birth = $8, gender = $9, ethnicity = $10, address_line_1 = $11, address_line_2 = $12, address_line_3 = $13,
                  town = $14, postcode = $15, postcode_key = $16, learning_disability = $17, gp_practice = $18, notes = $19,
                  version = version + 1, updated_at = $20, updated_by = $21
-               WHERE id = $1 AND version = $2";
-    let n = on_tx!(tx, c => sqlx::query(sql)
+               WHERE id = $1 AND version = $2 RETURNING status";
+    let status: Option<String> = on_tx!(tx, c => sqlx::query_scalar(sql)
         .bind(id).bind(version)
         .bind(r.nhs_number.as_ref().map(|n| n.as_str().to_string())).bind(&r.source_system_id).bind(&r.first_name).bind(&r.family_name)
         .bind(name_key(&r.first_name, &r.family_name)).bind(r.date_of_birth).bind(&r.gender).bind(&r.ethnicity)
         .bind(&r.address_line_1).bind(&r.address_line_2).bind(&r.address_line_3).bind(&r.town)
         .bind(r.postcode.as_str()).bind(postcode_key(r.postcode.as_str())).bind(r.learning_disability.as_str())
         .bind(&r.gp_practice).bind(&r.notes).bind(now).bind(who)
-        .execute(c).await.map(|r| r.rows_affected()))?;
-    if n == 1 {
-        replace_tokens(tx, id, &r.first_name, &r.family_name).await?;
-    }
-    Ok(n == 1)
+        .fetch_optional(c).await)?;
+    let Some(status) = status else {
+        return Ok(false);
+    };
+    on_tx!(tx, c => sqlx::query("DELETE FROM name_tokens WHERE person_id = $1").bind(id).execute(&mut *c).await.map(|_| ()))?;
+    insert_tokens(tx, &[(id, &status, &r.first_name, &r.family_name)]).await?;
+    Ok(true)
 }
 
 /// Moves the version on (a change to an episode is a change to the record) if it is still
