@@ -209,6 +209,25 @@ impl Tx {
         }
     }
 
+    /// For a transaction that runs the same statements over a table that changes size under
+    /// it (a bulk upload matching 1,000 keys at a time against people while adding to it):
+    /// on PostgreSQL, plans each statement for the table as it is now, instead of the
+    /// connection's generic plan (see `connect_url`), which may have been made when the table
+    /// was empty. Such a plan (a sequential scan testing every row against a 1,000-value IN
+    /// list) made processing 100,000 rows take minutes instead of seconds on some runs.
+    pub async fn plan_each_statement(&mut self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(_) => Ok(()),
+            Tx::Postgres(t) => {
+                let c: &mut sqlx::PgConnection = &mut *t;
+                sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan")
+                    .execute(c)
+                    .await
+                    .map(|_| ())
+            }
+        }
+    }
+
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         match self {
             Tx::Sqlite(t) => t.commit().await,

@@ -494,6 +494,7 @@ pub async fn check(
     let mut seen = Seen::default();
     let mut batch: Vec<RowOut> = Vec::with_capacity(store::BATCH);
     let mut tx = state.db.begin().await?;
+    tx.plan_each_statement().await?;
     store::insert_head(&mut tx, &head).await?;
     // Rows are read, checked on their own, matched against the register a chunk at a time,
     // then classified in file order; at most one chunk is held in memory.
@@ -887,6 +888,7 @@ pub async fn process(
     let now = state.clock.now();
     let result = async {
         let mut tx = state.db.begin().await?;
+        tx.plan_each_statement().await?;
         if !store::claim(&mut tx, id, now).await? {
             return Err(already_processed());
         }

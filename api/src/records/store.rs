@@ -242,10 +242,7 @@ pub async fn insert_people(
 
 /// Writes the name tokens of people `(id, status, first name, family name)` who have none
 /// yet.
-async fn insert_tokens(
-    tx: &mut Tx,
-    people: &[(i64, &str, &str, &str)],
-) -> Result<(), sqlx::Error> {
+async fn insert_tokens(tx: &mut Tx, people: &[(i64, &str, &str, &str)]) -> Result<(), sqlx::Error> {
     // Each token row carries the person's status and names (migration 0007: searches count
     // and sort from the token index alone; a trigger keeps them current), and its
     // common-prefix length with the previous token, which lets a prefix search count each
