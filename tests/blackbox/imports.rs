@@ -662,6 +662,195 @@ async fn processing_applies_the_checked_rows_once_each_audited() {
     assert_eq!(count(&app, "SELECT COUNT(*) FROM people").await, 6);
 }
 
+/// New rows are added together (issue 4's speed), and must leave exactly what adding them
+/// one by one left: register IDs after every ID ever used (a deleted record's too), name
+/// tokens that search counts each person once by, a history with the row's own entry, and
+/// `record.created` entries in row order around an updated row, each naming the import and
+/// its row; the next record added by hand continues after them.
+#[tokio::test]
+async fn processed_new_rows_are_searchable_with_their_history_and_audited_in_row_order() {
+    let app = TestApp::spawn().await;
+    let mut permissions = IMPORTER.to_vec();
+    permissions.push("records.delete");
+    let (_, token) = app.user_token("importer@x.gov.uk", &permissions).await;
+    let (alan_id, _) = seed(&app, &token).await;
+    let mut gone = alan();
+    gone["nhs_number"] = Value::Null;
+    gone["source_system_id"] = json!("GONE-1");
+    gone["first_name"] = json!("Gone");
+    let (gone_id, etag) = create(&app, &token, &gone).await;
+    let res = app
+        .client
+        .delete(app.url(&format!("/api/v1/records/{gone_id}")))
+        .bearer_auth(&token)
+        .header("if-match", etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+
+    let header = String::from_utf8(corpus_file("01-good-basic.csv"))
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
+    let row = |sid: &str, first: &str, family: &str, postcode: &str| {
+        format!(",{sid},{first},{family},10/03/1992,2,A,{postcode},No,Hanley Surgery,No,Stoke-on-Trent,sicbl:05W,harplands,06/01/2025,01/03/2025,s3,,\r\n")
+    };
+    let alan_row = String::from_utf8(corpus_file("19-matches-existing-by-nhs-number.csv"))
+        .unwrap()
+        .lines()
+        .nth(1)
+        .unwrap()
+        .to_string();
+    // Rows 2-3 new, row 4 updates Alan, rows 5-155 new (several statement sizes).
+    let mut file = format!("{header}\r\n");
+    file += &row("BULK-A", "Mary Jane", "Smith-Smithson", "WS11 1AB");
+    file += &row("BULK-B", "Zoë", "O’Neil", "WS11 1AD");
+    file += &format!("{alan_row}\r\n");
+    for i in 0..151 {
+        file += &row(
+            &format!("BULK-{i}"),
+            "Bulk",
+            &format!("Lee-Person{i}"),
+            "ST4 2DN",
+        );
+    }
+    let report = checked(&app, &token, "bulk.csv", file.into_bytes()).await;
+    let import_id = report["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        (&report["counts"]["new"], &report["counts"]["updated"]),
+        (&json!(153), &json!(1)),
+        "{:?}",
+        all_rows(&app, &token, &import_id)
+            .await
+            .iter()
+            .filter(|r| r["kind"] != "new")
+            .collect::<Vec<_>>()
+    );
+    let res = app
+        .send_auth(
+            reqwest::Method::POST,
+            &format!("/api/v1/imports/{import_id}/process"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        200,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+
+    // Found by each name word (counted once however many of their words match), by the
+    // whole name, and by postcode.
+    let search = |q: &'static str| {
+        let (app, token) = (&app, &token);
+        async move {
+            let res = app.get_auth(&format!("/api/v1/records?{q}"), token).await;
+            assert_eq!(res.status(), 200, "{q}");
+            res.json::<Value>().await.unwrap()
+        }
+    };
+    let v = search("q=smith").await;
+    assert_eq!(v["total"], 1, "{v}");
+    let mary_id = v["items"][0]["id"].as_i64().unwrap();
+    assert_eq!(v["items"][0]["family_name"], "Smith-Smithson");
+    assert_eq!(search("q=jane%20smiths").await["total"], 1);
+    assert_eq!(search("q=maryjane").await["total"], 1);
+    assert_eq!(search("q=zoe%20oneil").await["total"], 1);
+    assert_eq!(search("q=neil").await["total"], 1);
+    assert_eq!(search("q=lee").await["total"], 151);
+    assert_eq!(
+        search("q=lee%20person15").await["total"],
+        2,
+        "Person15 and Person150"
+    );
+    assert_eq!(search("q=person").await["total"], 151);
+    assert_eq!(search("q=ST4%202DN").await["total"], 151);
+    assert_eq!(search("q=WS11").await["total"], 2);
+
+    // Every token row carries its person's status and names, as single-record writes leave.
+    let stray = count(
+        &app,
+        "SELECT COUNT(*) FROM name_tokens t JOIN people p ON p.id = t.person_id
+         WHERE t.status <> p.status OR t.family_name <> p.family_name OR t.first_name <> p.first_name",
+    )
+    .await;
+    assert_eq!(stray, 0);
+
+    // The history of a person added by the upload: the row's own entry.
+    let history: Value = app
+        .get_auth(&format!("/api/v1/records/{mary_id}/history"), &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let created: Vec<&Value> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|h| h["action"] == "record.created")
+        .collect();
+    assert_eq!(created.len(), 1, "{history}");
+    assert_eq!(created[0]["who"], "importer@x.gov.uk");
+    assert_eq!(
+        created[0]["details"],
+        json!({"import_id": import_id, "row": 2})
+    );
+
+    // The entries of the processing, in row order: IDs after the deleted record's, each
+    // entry naming its own person and row.
+    let db = app.db().await;
+    let entries: Vec<(String, Option<i64>, String)> = s117_api::on_db!(&db, p => sqlx::query_as(
+        "SELECT action, record_id, details FROM audit_log WHERE action IN ('record.created', 'record.updated')
+         AND details LIKE $1 ORDER BY id")
+        .bind(format!("%{import_id}%")).fetch_all(p).await).unwrap();
+    let sids: Vec<(i64, Option<String>)> = s117_api::on_db!(&db, p => sqlx::query_as(
+        "SELECT id, source_system_id FROM people").fetch_all(p).await)
+    .unwrap();
+    db.close().await;
+    let sid_of: std::collections::HashMap<i64, Option<String>> = sids.into_iter().collect();
+    assert_eq!(entries.len(), 154);
+    let mut last_id = gone_id;
+    for (i, (action, record_id, details)) in entries.iter().enumerate() {
+        let row = i as i64 + 2;
+        let details: Value = serde_json::from_str(details).unwrap();
+        let record_id = record_id.unwrap();
+        if row == 4 {
+            assert_eq!((action.as_str(), record_id), ("record.updated", alan_id));
+            assert_eq!(details["row"], 4);
+            continue;
+        }
+        assert_eq!(action, "record.created");
+        assert_eq!(details, json!({"import_id": import_id, "row": row}));
+        assert!(
+            record_id > last_id,
+            "row {row}: id {record_id} after {last_id}"
+        );
+        last_id = record_id;
+        let want = match row {
+            2 => "BULK-A".to_string(),
+            3 => "BULK-B".to_string(),
+            r => format!("BULK-{}", r - 5),
+        };
+        assert_eq!(
+            sid_of[&record_id].as_deref(),
+            Some(want.as_str()),
+            "row {row}"
+        );
+    }
+    // The next record added by hand continues after the upload's.
+    let mut next = alan();
+    next["nhs_number"] = Value::Null;
+    next["source_system_id"] = json!("NEXT-1");
+    next["first_name"] = json!("Next");
+    let (next_id, _) = create(&app, &token, &next).await;
+    assert_eq!(next_id, last_id + 1);
+}
+
 #[tokio::test]
 async fn a_register_changed_under_the_check_refuses_the_whole_process() {
     let app = TestApp::spawn().await;

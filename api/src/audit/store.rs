@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use s117_shared::audit::AuditEntry;
 
 use super::Entry;
-use crate::db::{Db, Tx};
+use crate::db::{chunk_rows, repeated, Db, Tx};
 use crate::{on_db, on_tx};
 
 const INSERT_PREFIX: &str = "INSERT INTO audit_log (at, actor_user_id, actor_client_id, actor_label, action, outcome, record_id,
@@ -14,16 +14,12 @@ pub async fn insert(tx: &mut Tx, e: &Entry) -> Result<(), sqlx::Error> {
     insert_many(tx, &[e]).await
 }
 
-/// Inserts the entries with as few statements as it can, in chunks of a few fixed sizes (so
-/// each connection keeps a handful of prepared statements, not one per batch size).
+/// Inserts the entries, in order, with as few statements as it can (a few fixed sizes of
+/// multi-row INSERT, see [`chunk_rows`]).
 pub async fn insert_many(tx: &mut Tx, entries: &[&Entry]) -> Result<(), sqlx::Error> {
     let mut rest = entries;
     while !rest.is_empty() {
-        let n = [32, 8, 1]
-            .into_iter()
-            .find(|n| *n <= rest.len())
-            .unwrap_or(1);
-        let (chunk, tail) = rest.split_at(n);
+        let (chunk, tail) = rest.split_at(chunk_rows(rest.len(), 11));
         insert_chunk(tx, chunk).await?;
         rest = tail;
     }
@@ -31,13 +27,14 @@ pub async fn insert_many(tx: &mut Tx, entries: &[&Entry]) -> Result<(), sqlx::Er
 }
 
 async fn insert_chunk(tx: &mut Tx, entries: &[&Entry]) -> Result<(), sqlx::Error> {
-    let rows: Vec<String> = (0..entries.len())
-        .map(|i| {
-            let params: Vec<String> = (1..=11).map(|k| format!("${}", i * 11 + k)).collect();
-            format!("({})", params.join(", "))
-        })
-        .collect();
-    let sql = format!("{INSERT_PREFIX}{}", rows.join(", "));
+    let sql = format!(
+        "{INSERT_PREFIX}{}",
+        repeated(
+            tx.kind(),
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            entries.len()
+        )
+    );
     let details: Vec<String> = entries.iter().map(|e| e.details.to_string()).collect();
     on_tx!(tx, c => {
         let mut q = sqlx::query(&sql);

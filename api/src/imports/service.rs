@@ -510,6 +510,7 @@ pub async fn check(
     let mut seen = Seen::default();
     let mut batch: Vec<RowOut> = Vec::with_capacity(store::BATCH);
     let mut tx = state.db.begin().await?;
+    tx.plan_each_statement().await?;
     store::insert_head(&mut tx, &head).await?;
     // Rows are read, checked on their own, matched against the register a chunk at a time,
     // then classified in file order; at most one chunk is held in memory.
@@ -757,50 +758,74 @@ fn already_processed() -> ApiError {
     }
 }
 
-/// Applies one checked row inside the processing transaction.
+/// The error of a row that no longer passes the rules it passed when checked.
+fn no_longer_valid(row: i64, e: s117_shared::validation::FieldErrors) -> ApiError {
+    stale(
+        row,
+        format!(
+            "it no longer passes the checks ({})",
+            e.iter().map(|(_, m)| m).collect::<Vec<_>>().join("; ")
+        ),
+    )
+}
+
+/// What an import writes into the details of each row's entry.
+fn row_details(import_id: &str, row: i64) -> Value {
+    json!({ "import_id": import_id, "row": row })
+}
+
+/// Adds the new people of consecutive rows `(row, record)` together, each with its
+/// `record.created` entry naming the import and the row, exactly as one by one.
+async fn create_rows(
+    tx: &mut Tx,
+    caller: &Caller,
+    meta: &RequestMeta,
+    now: chrono::DateTime<chrono::Utc>,
+    import_id: &str,
+    rows: &mut Vec<(i64, ValidRecord)>,
+) -> Result<(), ApiError> {
+    let Some(&(first, _)) = rows.first() else {
+        return Ok(());
+    };
+    let creates: Vec<(&ValidRecord, Option<Value>)> = rows
+        .iter()
+        .map(|(row, valid)| (valid, Some(row_details(import_id, *row))))
+        .collect();
+    match records::apply_create_many(tx, caller, meta, now, &creates).await {
+        Ok(_) => {}
+        // Only a concurrent add on PostgreSQL gets here (each row was matched against the
+        // register in this transaction); which of the rows it hit is not known.
+        Err(e) if is_unique_violation(&e) => {
+            return Err(stale(
+                first,
+                format!(
+                    "a record for the person in this row or in one of the {} rows after it was added since the check",
+                    rows.len() - 1
+                ),
+            ))
+        }
+        Err(e) => return Err(e.into()),
+    }
+    rows.clear();
+    Ok(())
+}
+
+/// Applies one checked row that changes a record already on the register (updated or
+/// ended) inside the processing transaction.
 #[allow(clippy::too_many_arguments)]
 async fn apply_row(
     tx: &mut Tx,
-    state: &AppState,
     ctx: &(RefSnapshot, NaiveDate),
     caller: &Caller,
     meta: &RequestMeta,
+    now: chrono::DateTime<chrono::Utc>,
     import_id: &str,
     row: i64,
-    kind: &str,
     payload: Payload,
-    matches: &store::Matches,
 ) -> Result<(), ApiError> {
     let (refs, today) = ctx;
-    let now = state.clock.now();
-    let extra = || Some(json!({ "import_id": import_id, "row": row }));
-    let rules = |e: s117_shared::validation::FieldErrors| {
-        stale(
-            row,
-            format!(
-                "it no longer passes the checks ({})",
-                e.iter().map(|(_, m)| m).collect::<Vec<_>>().join("; ")
-            ),
-        )
-    };
-    if kind == "new" {
-        let input = payload.record.unwrap_or_default();
-        let valid = validate_record(&input, None, refs, *today).map_err(rules)?;
-        if let Some(id) = matched(matches, &valid) {
-            return Err(stale(
-                row,
-                format!("record {id}, the same person, was added since the check"),
-            ));
-        }
-        return match records::apply_create(tx, caller, meta, now, &valid, extra()).await {
-            Ok(_) => Ok(()),
-            Err(e) if is_unique_violation(&e) => Err(stale(
-                row,
-                "a record for this person was added since the check",
-            )),
-            Err(e) => Err(e.into()),
-        };
-    }
+    let extra = || Some(row_details(import_id, row));
+    let rules = |e| no_longer_valid(row, e);
     let id = payload.record_id.unwrap_or_default();
     let Some(p) = people::person(tx, id).await? else {
         return Err(stale(
@@ -856,6 +881,12 @@ async fn apply_row(
 }
 
 /// Applies the checked rows in one transaction, once.
+///
+/// Rows are read a thousand at a time. A new row's record is validated once and matched
+/// against the register as it is now (a match means someone added the person since the
+/// check); runs of consecutive new rows are then added together ([`create_rows`]), and
+/// updated or ended rows one by one ([`apply_row`]), in file order, so the audit entries
+/// come in row order just as if every row were applied on its own.
 pub async fn process(
     state: &AppState,
     caller: &Caller,
@@ -873,10 +904,12 @@ pub async fn process(
     let now = state.clock.now();
     let result = async {
         let mut tx = state.db.begin().await?;
+        tx.plan_each_statement().await?;
         if !store::claim(&mut tx, id, now).await? {
             return Err(already_processed());
         }
         let mut after = 0;
+        let mut new_rows: Vec<(i64, ValidRecord)> = Vec::new();
         loop {
             let batch = store::payloads(&mut tx, id, after, 1000).await?;
             let Some(last) = batch.last() else { break };
@@ -885,35 +918,49 @@ pub async fn process(
             for (row, kind, payload) in batch {
                 let payload: Payload =
                     serde_json::from_str(&payload).map_err(anyhow::Error::from)?;
-                parsed.push((row, kind, payload));
+                let new = (kind == "new").then(|| {
+                    let input = payload.record.clone().unwrap_or_default();
+                    validate_record(&input, None, &ctx.0, ctx.1)
+                });
+                parsed.push((row, payload, new));
             }
-            // New rows are matched against the register as it is now, a batch at a time
-            // (as checking did): a match means someone added the person since the check.
-            let new: Vec<ValidRecord> = parsed
-                .iter()
-                .filter(|(_, kind, _)| kind == "new")
-                .filter_map(|(_, _, p)| p.record.as_ref())
-                .filter_map(|r| validate_record(r, None, &ctx.0, ctx.1).ok())
-                .collect();
+            let new = || {
+                parsed
+                    .iter()
+                    .filter_map(|(_, _, v)| v.as_ref()?.as_ref().ok())
+            };
             let matches = store::matches(
                 &mut tx,
-                &new.iter()
+                &new()
                     .filter_map(|v| v.nhs_number.as_ref().map(|n| n.as_str().to_string()))
                     .collect::<Vec<_>>(),
-                &new.iter()
+                &new()
                     .filter_map(|v| v.source_system_id.clone())
                     .collect::<Vec<_>>(),
-                &new.iter()
+                &new()
                     .map(|v| people::name_key(&v.first_name, &v.family_name))
                     .collect::<Vec<_>>(),
             )
             .await?;
-            for (row, kind, payload) in parsed {
-                apply_row(
-                    &mut tx, state, &ctx, caller, meta, id, row, &kind, payload, &matches,
-                )
-                .await?;
+            for (row, payload, new) in parsed {
+                match new {
+                    Some(valid) => {
+                        let valid = valid.map_err(|e| no_longer_valid(row, e))?;
+                        if let Some(id) = matched(&matches, &valid) {
+                            return Err(stale(
+                                row,
+                                format!("record {id}, the same person, was added since the check"),
+                            ));
+                        }
+                        new_rows.push((row, valid));
+                    }
+                    None => {
+                        create_rows(&mut tx, caller, meta, now, id, &mut new_rows).await?;
+                        apply_row(&mut tx, &ctx, caller, meta, now, id, row, payload).await?;
+                    }
+                }
             }
+            create_rows(&mut tx, caller, meta, now, id, &mut new_rows).await?;
         }
         let entry = Entry::new(
             "import.processed",

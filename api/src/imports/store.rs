@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use s117_shared::import::ImportCounts;
 
-use crate::db::{Db, Tx};
+use crate::db::{chunk_rows, repeated, Db, Tx};
 use crate::{on_db, on_tx};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -64,43 +64,29 @@ pub struct RowOut {
     pub payload: Option<String>,
 }
 
-/// Rows per INSERT (5 parameters each). Small on purpose: sqlx's SQLite driver looks every
-/// parameter up by name for each value it binds, so a statement's binding cost grows with the
-/// square of its parameters (500 rows per INSERT spent 40% of a 100,000-row check there).
-pub const BATCH: usize = 50;
+/// Rows the check collects before writing them (a few multi-row INSERTs, see
+/// [`crate::db::repeated`] for why SQLite binds them cheaply).
+pub const BATCH: usize = 1000;
 
-/// Keys per `IN (...)` list when matching, for the same reason.
-const KEYS: usize = 100;
-
-/// Inserts up to [`BATCH`] rows in one statement.
+/// Inserts the rows, a few multi-row statements at a time.
 pub async fn insert_rows(tx: &mut Tx, import_id: &str, rows: &[RowOut]) -> Result<(), sqlx::Error> {
-    if rows.is_empty() {
-        return Ok(());
+    let mut rest = rows;
+    while !rest.is_empty() {
+        let (chunk, tail) = rest.split_at(chunk_rows(rest.len(), 5));
+        let sql = format!(
+            "INSERT INTO import_rows (import_id, row_number, kind, report, payload) VALUES {}",
+            repeated(tx.kind(), "(?, ?, ?, ?, ?)", chunk.len())
+        );
+        on_tx!(tx, c => {
+            let mut q = sqlx::query(&sql);
+            for r in chunk {
+                q = q.bind(import_id).bind(r.row_number).bind(r.kind).bind(&r.report).bind(&r.payload);
+            }
+            q.execute(c).await.map(|_| ())
+        })?;
+        rest = tail;
     }
-    let mut sql = String::from(
-        "INSERT INTO import_rows (import_id, row_number, kind, report, payload) VALUES ",
-    );
-    for i in 0..rows.len() {
-        let b = i * 5;
-        if i > 0 {
-            sql.push(',');
-        }
-        sql.push_str(&format!(
-            "(${}, ${}, ${}, ${}, ${})",
-            b + 1,
-            b + 2,
-            b + 3,
-            b + 4,
-            b + 5
-        ));
-    }
-    on_tx!(tx, c => {
-        let mut q = sqlx::query(&sql);
-        for r in rows {
-            q = q.bind(import_id).bind(r.row_number).bind(r.kind).bind(&r.report).bind(&r.payload);
-        }
-        q.execute(c).await.map(|_| ())
-    })
+    Ok(())
 }
 
 pub async fn head(db: &Db, id: &str) -> Result<Option<ImportHead>, sqlx::Error> {
@@ -201,13 +187,6 @@ pub struct Matches {
     pub name: HashMap<(String, NaiveDate), i64>,
 }
 
-fn placeholders(n: usize) -> String {
-    (1..=n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 pub async fn matches(
     tx: &mut Tx,
     nhs: &[String],
@@ -215,10 +194,13 @@ pub async fn matches(
     name_keys: &[String],
 ) -> Result<Matches, sqlx::Error> {
     let mut m = Matches::default();
-    for chunk in nhs.chunks(KEYS) {
+    let kind = tx.kind();
+    let mut rest = nhs;
+    while !rest.is_empty() {
+        let (chunk, tail) = rest.split_at(chunk_rows(rest.len(), 1));
         let sql = format!(
             "SELECT nhs_number, id FROM people WHERE nhs_number IN ({})",
-            placeholders(chunk.len())
+            repeated(kind, "?", chunk.len())
         );
         let rows: Vec<(String, i64)> = on_tx!(tx, c => {
             let mut q = sqlx::query_as(&sql);
@@ -226,11 +208,14 @@ pub async fn matches(
             q.fetch_all(c).await
         })?;
         m.nhs.extend(rows);
+        rest = tail;
     }
-    for chunk in sids.chunks(KEYS) {
+    let mut rest = sids;
+    while !rest.is_empty() {
+        let (chunk, tail) = rest.split_at(chunk_rows(rest.len(), 1));
         let sql = format!(
             "SELECT source_system_id, id FROM people WHERE source_system_id IN ({})",
-            placeholders(chunk.len())
+            repeated(kind, "?", chunk.len())
         );
         let rows: Vec<(String, i64)> = on_tx!(tx, c => {
             let mut q = sqlx::query_as(&sql);
@@ -238,9 +223,15 @@ pub async fn matches(
             q.fetch_all(c).await
         })?;
         m.sid.extend(rows);
+        rest = tail;
     }
-    for chunk in name_keys.chunks(KEYS) {
-        let sql = format!("SELECT name_key, date_of_birth, id FROM people WHERE name_key IN ({}) ORDER BY id DESC", placeholders(chunk.len()));
+    let mut rest = name_keys;
+    while !rest.is_empty() {
+        let (chunk, tail) = rest.split_at(chunk_rows(rest.len(), 1));
+        let sql = format!(
+            "SELECT name_key, date_of_birth, id FROM people WHERE name_key IN ({}) ORDER BY id DESC",
+            repeated(kind, "?", chunk.len())
+        );
         let rows: Vec<(String, NaiveDate, i64)> = on_tx!(tx, c => {
             let mut q = sqlx::query_as(&sql);
             for k in chunk { q = q.bind(k); }
@@ -250,6 +241,7 @@ pub async fn matches(
         for (key, dob, id) in rows {
             m.name.insert((key, dob), id);
         }
+        rest = tail;
     }
     Ok(m)
 }

@@ -248,15 +248,41 @@ pub async fn apply_create(
     valid: &ValidRecord,
     extra: Option<Value>,
 ) -> Result<i64, sqlx::Error> {
-    let id = store::insert_person(tx, valid, &caller.label(), now).await?;
-    store::insert_episode(tx, id, &valid.episode, now).await?;
-    let mut entry =
-        Entry::new("record.created", Outcome::Success, Some(caller), meta, now).record(id);
-    if let Some(extra) = extra {
-        entry = entry.details(extra);
-    }
-    audit::write(tx, &entry).await?;
-    Ok(id)
+    Ok(apply_create_many(tx, caller, meta, now, &[(valid, extra)]).await?[0])
+}
+
+/// [`apply_create`] for many people at once (a bulk upload's new rows): the same rows and
+/// the same entries, one per person in the order given, written a few statements per
+/// thousand people. Returns their IDs in that order.
+pub async fn apply_create_many(
+    tx: &mut Tx,
+    caller: &Caller,
+    meta: &RequestMeta,
+    now: chrono::DateTime<chrono::Utc>,
+    creates: &[(&ValidRecord, Option<Value>)],
+) -> Result<Vec<i64>, sqlx::Error> {
+    let records: Vec<&ValidRecord> = creates.iter().map(|(v, _)| *v).collect();
+    let ids = store::insert_people(tx, &records, &caller.label(), now).await?;
+    let episodes: Vec<(i64, &ValidEpisode)> = ids
+        .iter()
+        .zip(&records)
+        .map(|(id, v)| (*id, &v.episode))
+        .collect();
+    store::insert_episodes(tx, &episodes, now).await?;
+    let entry = Entry::new("record.created", Outcome::Success, Some(caller), meta, now);
+    let entries: Vec<Entry> = ids
+        .iter()
+        .zip(creates)
+        .map(|(id, (_, extra))| {
+            let e = entry.clone().record(*id);
+            match extra {
+                Some(extra) => e.details(extra.clone()),
+                None => e,
+            }
+        })
+        .collect();
+    audit::store::insert_many(tx, &entries.iter().collect::<Vec<_>>()).await?;
+    Ok(ids)
 }
 
 /// Writes an edit of person `p` (at `version`) and its `current` episode, with the

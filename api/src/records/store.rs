@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use s117_shared::record::{ValidEnd, ValidEpisode, ValidRecord};
 
-use crate::db::{Db, Tx};
+use crate::db::{chunk_rows, repeated, Db, Tx};
 use crate::{on_db, on_tx};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -141,48 +141,141 @@ pub async fn find_duplicate(
     Ok(found.map(|id| (id, "name_and_date_of_birth")))
 }
 
+/// Register IDs for `n` new people, ascending, none ever used before (not even by a deleted
+/// record, whose tombstone keeps its ID). Taken inside the writing transaction, so they can be
+/// written explicitly, and episodes, name tokens and audit entries can name them, without
+/// reading each row back.
+/// - SQLite: the transaction holds the write lock (BEGIN IMMEDIATE), so nobody else can take
+///   an ID until it ends; the next IDs are those after the larger of the AUTOINCREMENT
+///   high-water mark and the largest ID present, which is exactly where AUTOINCREMENT itself
+///   would continue (and inserting them moves the high-water mark on).
+/// - PostgreSQL: `nextval` of the IDs' own sequence, `n` times; each value is handed out once,
+///   to this transaction, whatever else runs (sorted here, so no row order is assumed).
+async fn new_person_ids(tx: &mut Tx, n: usize) -> Result<Vec<i64>, sqlx::Error> {
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    match tx {
+        Tx::Sqlite(t) => {
+            let c: &mut sqlx::SqliteConnection = &mut *t;
+            let last: i64 = sqlx::query_scalar(
+                "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'people'), 0),
+                            COALESCE((SELECT MAX(id) FROM people), 0))",
+            )
+            .fetch_one(c)
+            .await?;
+            Ok((last + 1..=last + n as i64).collect())
+        }
+        Tx::Postgres(t) => {
+            let c: &mut sqlx::PgConnection = &mut *t;
+            let mut ids: Vec<i64> = sqlx::query_scalar(
+                "SELECT nextval(pg_get_serial_sequence('people', 'id')) FROM generate_series(1, $1)",
+            )
+            .bind(n as i64)
+            .fetch_all(c)
+            .await?;
+            ids.sort_unstable();
+            Ok(ids)
+        }
+    }
+}
+
+/// Adds one person (with their name tokens); their first episode is [`insert_episode`]'s.
 pub async fn insert_person(
     tx: &mut Tx,
     r: &ValidRecord,
     who: &str,
     now: DateTime<Utc>,
 ) -> Result<i64, sqlx::Error> {
-    let sql = "INSERT INTO people (nhs_number, source_system_id, first_name, family_name, name_key, date_of_birth, gender, ethnicity,
-                 address_line_1, address_line_2, address_line_3, town, postcode, postcode_key, learning_disability, gp_practice, notes,
-                 status, current_la, current_commissioner, version, created_at, created_by, updated_at, updated_by)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 'active', $18, $19, 1, $20, $21, $20, $21)
-               RETURNING id";
-    let id: i64 = on_tx!(tx, c => sqlx::query_scalar(sql)
-        .bind(r.nhs_number.as_ref().map(|n| n.as_str().to_string())).bind(&r.source_system_id).bind(&r.first_name).bind(&r.family_name)
-        .bind(name_key(&r.first_name, &r.family_name)).bind(r.date_of_birth).bind(&r.gender).bind(&r.ethnicity)
-        .bind(&r.address_line_1).bind(&r.address_line_2).bind(&r.address_line_3).bind(&r.town)
-        .bind(r.postcode.as_str()).bind(postcode_key(r.postcode.as_str())).bind(r.learning_disability.as_str())
-        .bind(&r.gp_practice).bind(&r.notes).bind(&r.episode.responsible_la).bind(&r.episode.responsible_commissioner)
-        .bind(now).bind(who)
-        .fetch_one(c).await)?;
-    replace_tokens(tx, id, &r.first_name, &r.family_name).await?;
-    Ok(id)
+    Ok(insert_people(tx, &[r], who, now).await?[0])
 }
 
-async fn replace_tokens(
+/// Adds people (with their name tokens) in a few multi-row statements, and returns their IDs
+/// in the order given. A bulk upload of 100,000 people is a few hundred statements this way,
+/// not a dozen per person.
+pub async fn insert_people(
     tx: &mut Tx,
-    id: i64,
-    first: &str,
-    family: &str,
-) -> Result<(), sqlx::Error> {
-    on_tx!(tx, c => {
-        sqlx::query("DELETE FROM name_tokens WHERE person_id = $1").bind(id).execute(&mut *c).await?;
-        // Each token row carries the person's status and names (migration 0007: searches
-        // count and sort from the token index alone; a trigger keeps them current) and its
-        // common-prefix length with the previous token, which lets a prefix search count each
-        // person once.
-        for (t, lcp) in with_common_prefixes(name_tokens(first, family)) {
-            sqlx::query("INSERT INTO name_tokens (person_id, token, lcp, status, family_name, first_name)
-                         SELECT id, $2, $3, status, family_name, first_name FROM people WHERE id = $1")
-                .bind(id).bind(t).bind(lcp).execute(&mut *c).await?;
-        }
-        Ok::<_, sqlx::Error>(())
-    })
+    records: &[&ValidRecord],
+    who: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<i64>, sqlx::Error> {
+    let ids = new_person_ids(tx, records.len()).await?;
+    let kind = tx.kind();
+    let mut done = 0;
+    while done < records.len() {
+        let n = chunk_rows(records.len() - done, 24);
+        let sql = format!(
+            "INSERT INTO people (id, nhs_number, source_system_id, first_name, family_name, name_key, date_of_birth, gender, ethnicity,
+                 address_line_1, address_line_2, address_line_3, town, postcode, postcode_key, learning_disability, gp_practice, notes,
+                 status, current_la, current_commissioner, version, created_at, created_by, updated_at, updated_by)
+             VALUES {}",
+            repeated(
+                kind,
+                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, 1, ?, ?, ?, ?)",
+                n
+            )
+        );
+        let rows = ids[done..done + n].iter().zip(&records[done..done + n]);
+        on_tx!(tx, c => {
+            let mut q = sqlx::query(&sql);
+            for (id, r) in rows {
+                q = q.bind(id)
+                    .bind(r.nhs_number.as_ref().map(|n| n.as_str().to_string())).bind(&r.source_system_id).bind(&r.first_name).bind(&r.family_name)
+                    .bind(name_key(&r.first_name, &r.family_name)).bind(r.date_of_birth).bind(&r.gender).bind(&r.ethnicity)
+                    .bind(&r.address_line_1).bind(&r.address_line_2).bind(&r.address_line_3).bind(&r.town)
+                    .bind(r.postcode.as_str()).bind(postcode_key(r.postcode.as_str())).bind(r.learning_disability.as_str())
+                    .bind(&r.gp_practice).bind(&r.notes).bind(&r.episode.responsible_la).bind(&r.episode.responsible_commissioner)
+                    .bind(now).bind(who).bind(now).bind(who);
+            }
+            q.execute(c).await.map(|_| ())
+        })?;
+        done += n;
+    }
+    let names: Vec<(i64, &str, &str, &str)> = ids
+        .iter()
+        .zip(records)
+        .map(|(id, r)| (*id, "active", r.first_name.as_str(), r.family_name.as_str()))
+        .collect();
+    insert_tokens(tx, &names).await?;
+    Ok(ids)
+}
+
+/// Writes the name tokens of people `(id, status, first name, family name)` who have none
+/// yet.
+async fn insert_tokens(tx: &mut Tx, people: &[(i64, &str, &str, &str)]) -> Result<(), sqlx::Error> {
+    // Each token row carries the person's status and names (migration 0007: searches count
+    // and sort from the token index alone; a trigger keeps them current), and its
+    // common-prefix length with the previous token, which lets a prefix search count each
+    // person once. The values are written as given rather than joined from people: as people
+    // grows inside a bulk upload's transaction, PostgreSQL's plan for such a join (on stale
+    // statistics) scanned the whole table once per statement.
+    let tokens: Vec<(i64, String, i32, &str, &str, &str)> = people
+        .iter()
+        .flat_map(|(id, status, first, family)| {
+            with_common_prefixes(name_tokens(first, family))
+                .into_iter()
+                .map(move |(t, lcp)| (*id, t, lcp, *status, *family, *first))
+        })
+        .collect();
+    let kind = tx.kind();
+    let mut done = 0;
+    while done < tokens.len() {
+        let n = chunk_rows(tokens.len() - done, 6);
+        let sql = format!(
+            "INSERT INTO name_tokens (person_id, token, lcp, status, family_name, first_name) VALUES {}",
+            repeated(kind, "(?, ?, ?, ?, ?, ?)", n)
+        );
+        let rows = &tokens[done..done + n];
+        on_tx!(tx, c => {
+            let mut q = sqlx::query(&sql);
+            for (id, t, lcp, status, family, first) in rows {
+                q = q.bind(id).bind(t).bind(lcp).bind(status).bind(family).bind(first);
+            }
+            q.execute(c).await.map(|_| ())
+        })?;
+        done += n;
+    }
+    Ok(())
 }
 
 /// Updates the person if `version` is still current; false when someone changed it first.
@@ -198,19 +291,21 @@ pub async fn update_person(
                  date_of_birth = $8, gender = $9, ethnicity = $10, address_line_1 = $11, address_line_2 = $12, address_line_3 = $13,
                  town = $14, postcode = $15, postcode_key = $16, learning_disability = $17, gp_practice = $18, notes = $19,
                  version = version + 1, updated_at = $20, updated_by = $21
-               WHERE id = $1 AND version = $2";
-    let n = on_tx!(tx, c => sqlx::query(sql)
+               WHERE id = $1 AND version = $2 RETURNING status";
+    let status: Option<String> = on_tx!(tx, c => sqlx::query_scalar(sql)
         .bind(id).bind(version)
         .bind(r.nhs_number.as_ref().map(|n| n.as_str().to_string())).bind(&r.source_system_id).bind(&r.first_name).bind(&r.family_name)
         .bind(name_key(&r.first_name, &r.family_name)).bind(r.date_of_birth).bind(&r.gender).bind(&r.ethnicity)
         .bind(&r.address_line_1).bind(&r.address_line_2).bind(&r.address_line_3).bind(&r.town)
         .bind(r.postcode.as_str()).bind(postcode_key(r.postcode.as_str())).bind(r.learning_disability.as_str())
         .bind(&r.gp_practice).bind(&r.notes).bind(now).bind(who)
-        .execute(c).await.map(|r| r.rows_affected()))?;
-    if n == 1 {
-        replace_tokens(tx, id, &r.first_name, &r.family_name).await?;
-    }
-    Ok(n == 1)
+        .fetch_optional(c).await)?;
+    let Some(status) = status else {
+        return Ok(false);
+    };
+    on_tx!(tx, c => sqlx::query("DELETE FROM name_tokens WHERE person_id = $1").bind(id).execute(&mut *c).await.map(|_| ()))?;
+    insert_tokens(tx, &[(id, &status, &r.first_name, &r.family_name)]).await?;
+    Ok(true)
 }
 
 /// Moves the version on (a change to an episode is a change to the record) if it is still
@@ -243,20 +338,48 @@ pub async fn set_current(
     on_tx!(tx, c => sqlx::query(sql).bind(id).bind(status).bind(la).bind(commissioner).execute(c).await.map(|_| ()))
 }
 
+/// Adds an episode and returns its ID.
 pub async fn insert_episode(
     tx: &mut Tx,
     person: i64,
     e: &ValidEpisode,
     now: DateTime<Utc>,
 ) -> Result<i64, sqlx::Error> {
-    let sql = "INSERT INTO episodes (person_id, date_detained, qualifying_section, place_detained, s117_start_date, responsible_la,
+    insert_episodes(tx, &[(person, e)], now).await?;
+    // The episode just added is the person's only open one (a unique index says so).
+    on_tx!(tx, c => sqlx::query_scalar("SELECT id FROM episodes WHERE person_id = $1 AND end_date IS NULL")
+        .bind(person).fetch_one(c).await)
+}
+
+/// Adds episodes `(person, episode)` in a few multi-row statements.
+pub async fn insert_episodes(
+    tx: &mut Tx,
+    episodes: &[(i64, &ValidEpisode)],
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let kind = tx.kind();
+    let mut done = 0;
+    while done < episodes.len() {
+        let n = chunk_rows(episodes.len() - done, 14);
+        let sql = format!(
+            "INSERT INTO episodes (person_id, date_detained, qualifying_section, place_detained, s117_start_date, responsible_la,
                  responsible_commissioner, gp_out_of_county, cto_start_date, cto_end_date, last_review_date, next_review_date, created_at, updated_at)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id";
-    on_tx!(tx, c => sqlx::query_scalar(sql)
-        .bind(person).bind(e.date_detained).bind(&e.qualifying_section).bind(&e.place_detained).bind(e.s117_start_date)
-        .bind(&e.responsible_la).bind(&e.responsible_commissioner).bind(e.gp_out_of_county).bind(e.cto_start_date)
-        .bind(e.cto_end_date).bind(e.last_review_date).bind(e.next_review_date).bind(now)
-        .fetch_one(c).await)
+             VALUES {}",
+            repeated(kind, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", n)
+        );
+        let rows = &episodes[done..done + n];
+        on_tx!(tx, c => {
+            let mut q = sqlx::query(&sql);
+            for (person, e) in rows {
+                q = q.bind(person).bind(e.date_detained).bind(&e.qualifying_section).bind(&e.place_detained).bind(e.s117_start_date)
+                    .bind(&e.responsible_la).bind(&e.responsible_commissioner).bind(e.gp_out_of_county).bind(e.cto_start_date)
+                    .bind(e.cto_end_date).bind(e.last_review_date).bind(e.next_review_date).bind(now).bind(now);
+            }
+            q.execute(c).await.map(|_| ())
+        })?;
+        done += n;
+    }
+    Ok(())
 }
 
 pub async fn update_episode(
