@@ -36,7 +36,8 @@ use crate::records::service as records;
 use crate::records::store as people;
 use crate::startup::AppState;
 
-/// Rows matched against the register per round of queries while checking.
+/// Rows matched against the register per round of queries while checking, and written as
+/// one multi-row INSERT (see [`crate::db::repeated`] for why SQLite binds them cheaply).
 const CHUNK: usize = 1000;
 
 /// How long a checked upload waits to be processed before it is removed.
@@ -508,28 +509,37 @@ pub async fn check(
     };
     let mut counts = s117_shared::import::ImportCounts::default();
     let mut seen = Seen::default();
-    let mut batch: Vec<RowOut> = Vec::with_capacity(store::BATCH);
     let mut tx = state.db.begin().await?;
     tx.plan_each_statement().await?;
     store::insert_head(&mut tx, &head).await?;
     // Rows are read, checked on their own, matched against the register a chunk at a time,
-    // then classified in file order; at most one chunk is held in memory.
+    // then classified in file order; at most one chunk is held in memory. A chunk's report
+    // rows are written while the next chunk is read and checked: reading is this thread's
+    // work and writing the database's (SQLite's own thread, or the PostgreSQL server), so
+    // on two cores the two overlap instead of taking turns.
     let mut chunk: Vec<Prepared> = Vec::with_capacity(CHUNK);
+    let mut checked: Vec<RowOut> = Vec::with_capacity(CHUNK);
     let mut more = true;
     while more {
         chunk.clear();
-        while chunk.len() < CHUNK {
-            let Some((row, record)) = rows.next_row()? else {
-                more = false;
-                break;
-            };
-            let cells: HashMap<Column, String> = header
-                .positions
-                .iter()
-                .filter_map(|(c, i)| record.get(*i).map(|v| (*c, v.to_string())))
-                .collect();
-            chunk.push(prepare(&ctx, row, &cells));
-        }
+        let read = async {
+            while chunk.len() < CHUNK {
+                let Some((row, record)) = rows.next_row()? else {
+                    return Ok::<bool, ApiError>(false);
+                };
+                let cells: HashMap<Column, String> = header
+                    .positions
+                    .iter()
+                    .filter_map(|(c, i)| record.get(*i).map(|v| (*c, v.to_string())))
+                    .collect();
+                chunk.push(prepare(&ctx, row, &cells));
+            }
+            Ok(true)
+        };
+        let (written, read) = tokio::join!(store::insert_rows(&mut tx, &head.id, &checked), read);
+        written?;
+        more = read?;
+        checked.clear();
         let valid = || chunk.iter().filter_map(|p| p.valid.as_ref());
         let nhs: Vec<String> = valid()
             .filter_map(|v| v.nhs_number.as_ref().map(|n| n.as_str().to_string()))
@@ -544,7 +554,7 @@ pub async fn check(
             let (kind, line, payload) =
                 classify(&mut tx, &ctx, &mut seen, prepared, &matches).await?;
             counts.add(kind);
-            batch.push(RowOut {
+            checked.push(RowOut {
                 row_number: row as i64,
                 kind: kind.as_str(),
                 report: serde_json::to_string(&line).map_err(anyhow::Error::from)?,
@@ -553,13 +563,9 @@ pub async fn check(
                     .transpose()
                     .map_err(anyhow::Error::from)?,
             });
-            if batch.len() == store::BATCH {
-                store::insert_rows(&mut tx, &head.id, &batch).await?;
-                batch.clear();
-            }
         }
     }
-    store::insert_rows(&mut tx, &head.id, &batch).await?;
+    store::insert_rows(&mut tx, &head.id, &checked).await?;
     if counts == Default::default() {
         return Err(read::unreadable(
             "The file has a header row but no records. Add a row for each person.",

@@ -64,10 +64,6 @@ pub struct RowOut {
     pub payload: Option<String>,
 }
 
-/// Rows the check collects before writing them (a few multi-row INSERTs, see
-/// [`crate::db::repeated`] for why SQLite binds them cheaply).
-pub const BATCH: usize = 1000;
-
 /// Inserts the rows, a few multi-row statements at a time.
 pub async fn insert_rows(tx: &mut Tx, import_id: &str, rows: &[RowOut]) -> Result<(), sqlx::Error> {
     let mut rest = rows;
