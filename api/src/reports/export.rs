@@ -241,24 +241,24 @@ pub fn write_xlsx(
     }
     let mut row_num: u32 = 0;
     while let Some(rows) = batches.blocking_recv() {
-      for cells in rows {
-        row_num += 1;
-        for (col, cell) in cells.into_iter().enumerate() {
-            let col = col as u16;
-            match cell {
-                Cell::Text(s) => {
-                    sheet.write_string(row_num, col, s.into_owned())?;
+        for cells in rows {
+            row_num += 1;
+            for (col, cell) in cells.into_iter().enumerate() {
+                let col = col as u16;
+                match cell {
+                    Cell::Text(s) => {
+                        sheet.write_string(row_num, col, s.into_owned())?;
+                    }
+                    Cell::Number(n) => {
+                        sheet.write_number(row_num, col, n as f64)?;
+                    }
+                    Cell::Date(d) => {
+                        sheet.write_date_with_format(row_num, col, &d, &date)?;
+                    }
+                    Cell::Empty => {}
                 }
-                Cell::Number(n) => {
-                    sheet.write_number(row_num, col, n as f64)?;
-                }
-                Cell::Date(d) => {
-                    sheet.write_date_with_format(row_num, col, &d, &date)?;
-                }
-                Cell::Empty => {}
             }
         }
-      }
     }
     sheet.autofilter(0, 0, row_num, (REPORT_COLUMNS.len() - 1) as u16)?;
     let mut file = tempfile::tempfile()?;

@@ -280,7 +280,9 @@ pub async fn dashboard(state: &AppState, query: &DashboardQuery) -> Result<Dashb
             .map(|(code, n)| {
                 let code = code.unwrap_or_default();
                 Count {
-                    label: refs.name(ReferenceList::LocalAuthorities, &code).to_string(),
+                    label: refs
+                        .name(ReferenceList::LocalAuthorities, &code)
+                        .to_string(),
                     key: code,
                     count: n,
                 }

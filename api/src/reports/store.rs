@@ -413,8 +413,7 @@ pub async fn active_people_groups(
         .into_iter()
         .map(|band| exprs::age_band(&mut sql, band, today))
         .collect();
-    let (from, filter) =
-        Over::ActivePeople.source_and_filter(db, &mut sql, scope, "people_report");
+    let (from, filter) = Over::ActivePeople.source_and_filter(db, &mut sql, scope, "people_report");
     sql.text = format!(
         "SELECT p.current_la, p.current_commissioner, p.gender, COUNT(*), {} FROM {from}
          WHERE {filter} GROUP BY p.current_la, p.current_commissioner, p.gender",
