@@ -5,6 +5,7 @@
 //! chunks as rows arrive. XLSX: rust_xlsxwriter in constant-memory mode (each row goes to a
 //! temporary file as it is written), real Excel dates, the header row frozen and filters on.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::io::{Seek, SeekFrom};
 use std::rc::Rc;
@@ -13,7 +14,7 @@ use actix_web::web::Bytes;
 use chrono::NaiveDate;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use s117_shared::age::{age_on, AgeBand};
-use s117_shared::dates::format_uk;
+use s117_shared::dates::UkDate;
 use s117_shared::record::{EndReason, LearningDisability};
 use s117_shared::reference::ReferenceList;
 use s117_shared::report::{gp_out_of_county, REPORT_COLUMNS};
@@ -22,84 +23,93 @@ use s117_shared::spreadsheet::neutralise_cell;
 use super::service::ReportRefs;
 use super::store::ReportRow;
 
-/// One cell of a report.
+/// One cell of a report. Text borrows from the row and the reference names where it can:
+/// the CSV export writes a cell without allocating (2.7 million cells for 100,000 rows).
 #[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
-    Text(String),
+pub enum Cell<'a> {
+    Text(Cow<'a, str>),
     Number(i64),
     Date(NaiveDate),
     Empty,
 }
 
-fn text(s: impl Into<String>) -> Cell {
-    Cell::Text(s.into())
+impl Cell<'_> {
+    /// The same cell owning its text (to hand to another thread).
+    pub fn into_owned(self) -> Cell<'static> {
+        match self {
+            Cell::Text(s) => Cell::Text(Cow::Owned(s.into_owned())),
+            Cell::Number(n) => Cell::Number(n),
+            Cell::Date(d) => Cell::Date(d),
+            Cell::Empty => Cell::Empty,
+        }
+    }
 }
 
-fn opt_text(s: &Option<String>) -> Cell {
-    s.as_deref()
-        .filter(|s| !s.is_empty())
-        .map_or(Cell::Empty, text)
+fn text(s: &str) -> Cell<'_> {
+    Cell::Text(Cow::Borrowed(s))
 }
 
-fn opt_date(d: Option<NaiveDate>) -> Cell {
+fn opt_text<'a>(s: Option<&'a str>) -> Cell<'a> {
+    s.filter(|s| !s.is_empty()).map_or(Cell::Empty, text)
+}
+
+fn opt_date<'a>(d: Option<NaiveDate>) -> Cell<'a> {
     d.map_or(Cell::Empty, Cell::Date)
 }
 
-fn yes_no(b: bool) -> Cell {
+fn yes_no<'a>(b: bool) -> Cell<'a> {
     text(if b { "Yes" } else { "No" })
 }
 
 /// The cells of one row, in [`REPORT_COLUMNS`] order.
-pub fn cells(r: &ReportRow, refs: &ReportRefs, today: NaiveDate) -> Vec<Cell> {
-    let name = |list, code: &str| text(refs.name(list, code));
-    let successor = refs.successor(&r.responsible_commissioner);
+pub fn cells<'a>(r: &ReportRow<'a>, refs: &'a ReportRefs, today: NaiveDate) -> Vec<Cell<'a>> {
+    let name = |list, code: &'a str| text(refs.name(list, code));
+    let successor = refs.successor(r.responsible_commissioner);
     let out = vec![
         Cell::Number(r.id),
-        opt_text(&r.nhs_number),
-        opt_text(&r.source_system_id),
-        text(&r.first_name),
-        text(&r.family_name),
+        opt_text(r.nhs_number),
+        opt_text(r.source_system_id),
+        text(r.first_name),
+        text(r.family_name),
         Cell::Date(r.date_of_birth),
         Cell::Number(i64::from(age_on(r.date_of_birth, today))),
         text(AgeBand::on(r.date_of_birth, today).label()),
-        name(ReferenceList::Genders, &r.gender),
+        name(ReferenceList::Genders, r.gender),
         r.ethnicity
-            .as_deref()
             .map_or(Cell::Empty, |e| name(ReferenceList::EthnicCategories, e)),
-        opt_text(&r.address_line_1),
-        opt_text(&r.address_line_2),
-        opt_text(&r.address_line_3),
-        opt_text(&r.town),
-        text(&r.postcode),
+        opt_text(r.address_line_1),
+        opt_text(r.address_line_2),
+        opt_text(r.address_line_3),
+        opt_text(r.town),
+        text(r.postcode),
         text(
-            LearningDisability::from_input(&r.learning_disability)
-                .map_or(r.learning_disability.as_str(), |l| l.label()),
+            LearningDisability::from_input(r.learning_disability)
+                .map_or(r.learning_disability, |l| l.label()),
         ),
-        opt_text(&r.gp_practice),
+        opt_text(r.gp_practice),
         text(if r.status == "active" {
             "Active"
         } else {
             "Ended"
         }),
         Cell::Date(r.date_detained),
-        name(ReferenceList::QualifyingSections, &r.qualifying_section),
+        name(ReferenceList::QualifyingSections, r.qualifying_section),
         r.place_detained
-            .as_deref()
             .map_or(Cell::Empty, |p| name(ReferenceList::PlacesDetained, p)),
         Cell::Date(r.s117_start_date),
-        name(ReferenceList::LocalAuthorities, &r.responsible_la),
-        yes_no(!refs.home_las.contains(&r.responsible_la)),
-        name(ReferenceList::Commissioners, &r.responsible_commissioner),
+        name(ReferenceList::LocalAuthorities, r.responsible_la),
+        yes_no(!refs.home_las.iter().any(|h| h == r.responsible_la)),
+        name(ReferenceList::Commissioners, r.responsible_commissioner),
         name(ReferenceList::Commissioners, successor),
         yes_no(gp_out_of_county(
             r.gp_out_of_county,
-            &r.responsible_commissioner,
+            r.responsible_commissioner,
             &refs.home_commissioners,
         )),
         opt_date(r.last_review_date),
         opt_date(r.next_review_date),
         opt_date(r.end_date),
-        r.end_reason.as_deref().map_or(Cell::Empty, |e| {
+        r.end_reason.map_or(Cell::Empty, |e| {
             text(EndReason::from_input(e).map_or(e, |r| r.label()))
         }),
     ];
@@ -130,6 +140,8 @@ impl std::io::Write for Shared {
 pub struct CsvEncoder {
     writer: csv::Writer<Shared>,
     buf: Shared,
+    /// Numbers and dates are written here first (reused: no allocation per cell).
+    scratch: String,
 }
 
 impl CsvEncoder {
@@ -143,17 +155,39 @@ impl CsvEncoder {
         writer
             .write_record(REPORT_COLUMNS)
             .expect("writing to memory");
-        CsvEncoder { writer, buf }
+        CsvEncoder {
+            writer,
+            buf,
+            scratch: String::with_capacity(32),
+        }
     }
 
-    pub fn row(&mut self, cells: &[Cell]) {
-        let fields = cells.iter().map(|c| match c {
-            Cell::Text(s) => neutralise_cell(s).into_owned(),
-            Cell::Number(n) => n.to_string(),
-            Cell::Date(d) => format_uk(*d),
-            Cell::Empty => String::new(),
-        });
-        self.writer.write_record(fields).expect("writing to memory");
+    pub fn row(&mut self, cells: &[Cell<'_>]) {
+        use std::fmt::Write;
+        for cell in cells {
+            let neutral;
+            let field: &str = match cell {
+                Cell::Text(s) => {
+                    neutral = neutralise_cell(s);
+                    &neutral
+                }
+                Cell::Number(n) => {
+                    self.scratch.clear();
+                    write!(self.scratch, "{n}").expect("writing to memory");
+                    &self.scratch
+                }
+                Cell::Date(d) => {
+                    self.scratch.clear();
+                    write!(self.scratch, "{}", UkDate(*d)).expect("writing to memory");
+                    &self.scratch
+                }
+                Cell::Empty => "",
+            };
+            self.writer.write_field(field).expect("writing to memory");
+        }
+        self.writer
+            .write_record(None::<&[u8]>)
+            .expect("writing to memory");
     }
 
     /// The bytes written so far, if there are at least a chunk's worth (or `all`).
@@ -178,10 +212,14 @@ impl Default for CsvEncoder {
 
 // --- XLSX ---------------------------------------------------------------------------------
 
-/// Builds the workbook from rows as they arrive (run on a blocking thread: it writes
-/// temporary files) and returns it as a temporary file, rewound, with the row count.
+/// Rows handed to the workbook writer at a time: one message per row made the two threads
+/// wake each other 100,000 times.
+pub const XLSX_BATCH: usize = 512;
+
+/// Builds the workbook from batches of rows as they arrive (run on a blocking thread: it
+/// writes temporary files) and returns it as a temporary file, rewound, with the row count.
 pub fn write_xlsx(
-    rows: &mut tokio::sync::mpsc::Receiver<Vec<Cell>>,
+    batches: &mut tokio::sync::mpsc::Receiver<Vec<Vec<Cell<'static>>>>,
     title: &str,
 ) -> Result<(std::fs::File, u32), XlsxError> {
     let mut workbook = Workbook::new();
@@ -202,21 +240,23 @@ pub fn write_xlsx(
         sheet.set_column_width(col, (title.len().max(10) + 2) as f64)?;
     }
     let mut row_num: u32 = 0;
-    while let Some(cells) = rows.blocking_recv() {
-        row_num += 1;
-        for (col, cell) in cells.iter().enumerate() {
-            let col = col as u16;
-            match cell {
-                Cell::Text(s) => {
-                    sheet.write_string(row_num, col, s)?;
+    while let Some(rows) = batches.blocking_recv() {
+        for cells in rows {
+            row_num += 1;
+            for (col, cell) in cells.into_iter().enumerate() {
+                let col = col as u16;
+                match cell {
+                    Cell::Text(s) => {
+                        sheet.write_string(row_num, col, s.into_owned())?;
+                    }
+                    Cell::Number(n) => {
+                        sheet.write_number(row_num, col, n as f64)?;
+                    }
+                    Cell::Date(d) => {
+                        sheet.write_date_with_format(row_num, col, &d, &date)?;
+                    }
+                    Cell::Empty => {}
                 }
-                Cell::Number(n) => {
-                    sheet.write_number(row_num, col, *n as f64)?;
-                }
-                Cell::Date(d) => {
-                    sheet.write_date_with_format(row_num, col, d, &date)?;
-                }
-                Cell::Empty => {}
             }
         }
     }

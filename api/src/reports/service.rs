@@ -61,11 +61,11 @@ impl ReportRefs {
     }
 
     /// The display name (the code itself if the list does not know it).
-    pub fn name(&self, list: ReferenceList, code: &str) -> String {
+    pub fn name<'a>(&'a self, list: ReferenceList, code: &'a str) -> &'a str {
         self.names
             .get(&list)
             .and_then(|m| m.get(code))
-            .map_or_else(|| code.to_string(), Clone::clone)
+            .map_or(code, String::as_str)
     }
 
     /// The current successor of a commissioner (itself when it has none).
@@ -148,44 +148,25 @@ pub async fn dashboard(state: &AppState, query: &DashboardQuery) -> Result<Dashb
         commissioner_codes: filter.commissioner.as_deref().map(|c| refs.rolled_into(c)),
     };
     let genders = refs.items(ReferenceList::Genders);
-    // Each count reads one narrow index (migration 0006), never the wide rows: active people
-    // for age, gender, LA and commissioner; open episodes for the rest.
+    // Each count reads one narrow index (migration 0006), never the wide rows: one pass over
+    // active people for age, gender, LA and commissioner; open episodes for the rest.
     // The counts are independent: they run at once, on several pooled connections.
     let db = &state.db;
     let periods = last_12_months(today);
-    let bands = futures_util::future::try_join_all(AgeBand::ALL.map(|band| {
-        store::active_count(db, Over::ActivePeople, "people_dob", &scope, move |sql| {
-            exprs::age_band(sql, band, today)
-        })
-    }));
-    let (
-        bands,
-        gender_rows,
-        gp_rows,
-        overdue,
-        due,
-        place_rows,
-        section_rows,
-        la_rows,
-        cm_rows,
-        monthly,
-    ) = tokio::try_join!(
-        bands,
-        store::active_grouped(db, Over::ActivePeople, "people_gender", &scope, "p.gender"),
+    let (people, gp_rows, reviews, place_rows, section_rows, monthly) = tokio::try_join!(
+        store::active_people_groups(db, &scope, today),
         store::open_gp_groups(db, &scope),
-        store::active_count(
+        store::active_counts(
             db,
             Over::OpenEpisodes,
             "episodes_open_review",
             &scope,
-            |sql| { exprs::review_before(sql, today) }
-        ),
-        store::active_count(
-            db,
-            Over::OpenEpisodes,
-            "episodes_open_review",
-            &scope,
-            |sql| { exprs::review_between(sql, today, today + Duration::days(30)) }
+            |sql| {
+                let overdue = exprs::review_before(sql, today);
+                let due = exprs::review_between(sql, today, today + Duration::days(30));
+                let range = exprs::review_until(sql, today + Duration::days(30));
+                (vec![overdue, due], range)
+            }
         ),
         store::active_grouped(
             db,
@@ -201,16 +182,21 @@ pub async fn dashboard(state: &AppState, query: &DashboardQuery) -> Result<Dashb
             &scope,
             "e.qualifying_section"
         ),
-        store::active_grouped(db, Over::ActivePeople, "people_la", &scope, "p.current_la"),
-        store::active_grouped(
-            db,
-            Over::ActivePeople,
-            "people_commissioner",
-            &scope,
-            "p.current_commissioner"
-        ),
         store::started_and_ended(db, &scope, &periods),
     )?;
+    // The person-level breakdowns, summed from the (LA, commissioner, gender) groups.
+    let mut bands = vec![0i64; AgeBand::ALL.len()];
+    let mut gender_rows: HashMap<Option<String>, i64> = HashMap::new();
+    let mut la_rows: HashMap<Option<String>, i64> = HashMap::new();
+    let mut cm_rows: HashMap<Option<String>, i64> = HashMap::new();
+    for g in people {
+        for (sum, n) in bands.iter_mut().zip(&g.bands) {
+            *sum += n;
+        }
+        *gender_rows.entry(g.gender).or_default() += g.count;
+        *la_rows.entry(g.la).or_default() += g.count;
+        *cm_rows.entry(g.commissioner).or_default() += g.count;
+    }
     let by_age_band: Vec<Count> = AgeBand::ALL
         .into_iter()
         .zip(bands)
@@ -255,15 +241,15 @@ pub async fn dashboard(state: &AppState, query: &DashboardQuery) -> Result<Dashb
         .map(|(_, _, n)| n)
         .sum();
     let reviews = ReviewTotals {
-        overdue,
-        due_next_30_days: due,
+        overdue: reviews[0],
+        due_next_30_days: reviews[1],
     };
     let named = |list: ReferenceList, rows: Vec<(Option<String>, i64)>, none: &str| {
         ranked(
             rows.into_iter()
                 .map(|(code, n)| match code {
                     Some(code) => Count {
-                        label: refs.name(list, &code),
+                        label: refs.name(list, &code).to_string(),
                         key: code,
                         count: n,
                     },
@@ -294,7 +280,9 @@ pub async fn dashboard(state: &AppState, query: &DashboardQuery) -> Result<Dashb
             .map(|(code, n)| {
                 let code = code.unwrap_or_default();
                 Count {
-                    label: refs.name(ReferenceList::LocalAuthorities, &code),
+                    label: refs
+                        .name(ReferenceList::LocalAuthorities, &code)
+                        .to_string(),
                     key: code,
                     count: n,
                 }
@@ -315,7 +303,7 @@ pub async fn dashboard(state: &AppState, query: &DashboardQuery) -> Result<Dashb
         by_commissioner
             .into_iter()
             .map(|(code, n)| Count {
-                label: refs.name(ReferenceList::Commissioners, &code),
+                label: refs.name(ReferenceList::Commissioners, &code).to_string(),
                 key: code,
                 count: n,
             })
@@ -372,12 +360,15 @@ enum Target {
         encoder: Box<CsvEncoder>,
         body: mpsc::Sender<Chunk>,
     },
-    Xlsx(mpsc::Sender<Vec<Cell>>),
+    Xlsx {
+        batch: Vec<Vec<Cell<'static>>>,
+        rows: mpsc::Sender<Vec<Vec<Cell<'static>>>>,
+    },
 }
 
 impl RowSink for CellSink<'_> {
-    async fn push(&mut self, row: ReportRow) -> bool {
-        let cells = export::cells(&row, self.refs, self.today);
+    async fn push(&mut self, row: &ReportRow<'_>) -> bool {
+        let cells = export::cells(row, self.refs, self.today);
         match &mut self.to {
             Target::Csv { encoder, body } => {
                 encoder.row(&cells);
@@ -386,7 +377,14 @@ impl RowSink for CellSink<'_> {
                     None => !body.is_closed(),
                 }
             }
-            Target::Xlsx(rows) => rows.send(cells).await.is_ok(),
+            Target::Xlsx { batch, rows } => {
+                batch.push(cells.into_iter().map(Cell::into_owned).collect());
+                if batch.len() < export::XLSX_BATCH {
+                    return !rows.is_closed();
+                }
+                let full = std::mem::replace(batch, Vec::with_capacity(export::XLSX_BATCH));
+                rows.send(full).await.is_ok()
+            }
         }
     }
 }
@@ -514,17 +512,24 @@ pub async fn download(
                 }
             }
             ReportFormat::Xlsx => {
-                let (rows_tx, mut rows_rx) = mpsc::channel::<Vec<Cell>>(256);
+                let (rows_tx, mut rows_rx) = mpsc::channel(2);
                 let title = kind.title();
                 let writer =
                     tokio::task::spawn_blocking(move || export::write_xlsx(&mut rows_rx, title));
                 let mut sink = CellSink {
                     refs: &refs,
                     today,
-                    to: Target::Xlsx(rows_tx),
+                    to: Target::Xlsx {
+                        batch: Vec::with_capacity(export::XLSX_BATCH),
+                        rows: rows_tx,
+                    },
                 };
                 let result = store::stream_rows(&state.db, &sql, &mut sink).await;
-                drop(sink);
+                if let Target::Xlsx { batch, rows } = sink.to {
+                    if matches!(result, Ok((_, true))) && !batch.is_empty() {
+                        let _ = rows.send(batch).await;
+                    }
+                }
                 let written = writer.await;
                 match (result, written) {
                     (Ok((rows, true)), Ok(Ok((file, _)))) => {

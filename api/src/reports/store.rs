@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use futures_util::TryStreamExt;
 use s117_shared::age::{dob_bounds, AgeBand};
 use s117_shared::report::{DateRange, ReportFilter, ReportKind};
-use sqlx::Row;
+use sqlx::{FromRow, Row};
 
 use crate::db::Db;
 use crate::on_db;
@@ -162,35 +162,36 @@ fn conditions(sql: &mut Sql, f: &ReportFilter, ctx: &Context) -> Vec<String> {
 
 // --- reports ------------------------------------------------------------------------------
 
+/// One report row, borrowing its text from the database row (no copy per column).
 #[derive(Debug, Clone, sqlx::FromRow)]
-pub struct ReportRow {
+pub struct ReportRow<'r> {
     pub id: i64,
-    pub nhs_number: Option<String>,
-    pub source_system_id: Option<String>,
-    pub first_name: String,
-    pub family_name: String,
+    pub nhs_number: Option<&'r str>,
+    pub source_system_id: Option<&'r str>,
+    pub first_name: &'r str,
+    pub family_name: &'r str,
     pub date_of_birth: NaiveDate,
-    pub gender: String,
-    pub ethnicity: Option<String>,
-    pub address_line_1: Option<String>,
-    pub address_line_2: Option<String>,
-    pub address_line_3: Option<String>,
-    pub town: Option<String>,
-    pub postcode: String,
-    pub learning_disability: String,
-    pub gp_practice: Option<String>,
-    pub status: String,
+    pub gender: &'r str,
+    pub ethnicity: Option<&'r str>,
+    pub address_line_1: Option<&'r str>,
+    pub address_line_2: Option<&'r str>,
+    pub address_line_3: Option<&'r str>,
+    pub town: Option<&'r str>,
+    pub postcode: &'r str,
+    pub learning_disability: &'r str,
+    pub gp_practice: Option<&'r str>,
+    pub status: &'r str,
     pub date_detained: NaiveDate,
-    pub qualifying_section: String,
-    pub place_detained: Option<String>,
+    pub qualifying_section: &'r str,
+    pub place_detained: Option<&'r str>,
     pub s117_start_date: NaiveDate,
-    pub responsible_la: String,
-    pub responsible_commissioner: String,
+    pub responsible_la: &'r str,
+    pub responsible_commissioner: &'r str,
     pub gp_out_of_county: bool,
     pub last_review_date: Option<NaiveDate>,
     pub next_review_date: Option<NaiveDate>,
     pub end_date: Option<NaiveDate>,
-    pub end_reason: Option<String>,
+    pub end_reason: Option<&'r str>,
 }
 
 /// The episode a person is reported by: the open one (found through the one-open-episode
@@ -252,7 +253,7 @@ pub fn report_query(kind: ReportKind, f: &ReportFilter, ctx: &Context) -> Sql {
 
 /// Where streamed rows go. `push` answers false to stop early (the client went away).
 pub trait RowSink {
-    fn push(&mut self, row: ReportRow) -> impl std::future::Future<Output = bool>;
+    fn push(&mut self, row: &ReportRow<'_>) -> impl std::future::Future<Output = bool>;
 }
 
 /// Streams the query's rows into `sink` one at a time (never all in memory); returns how
@@ -263,11 +264,11 @@ pub async fn stream_rows<S: RowSink>(
     sink: &mut S,
 ) -> Result<(u64, bool), sqlx::Error> {
     on_db!(db, p => {
-        let q = bind_all!(sqlx::query_as::<_, ReportRow>(&sql.text), &sql.binds);
+        let q = bind_all!(sqlx::query(&sql.text), &sql.binds);
         let mut rows = q.fetch(p);
         let mut n = 0u64;
         while let Some(row) = rows.try_next().await? {
-            if !sink.push(row).await {
+            if !sink.push(&ReportRow::from_row(&row)?).await {
                 return Ok((n, false));
             }
             n += 1;
@@ -354,19 +355,85 @@ fn where_clause(mut conds: Vec<String>, first: &str) -> String {
     conds.join(" AND ")
 }
 
-/// How many active entitlements meet the condition `build` writes.
-pub async fn active_count(
+/// How many active entitlements meet each of the conditions `build` writes, counted in one
+/// pass over the index (not one pass per condition). `build` also writes a condition that
+/// each of them implies, so that SQLite reads only that range of the index.
+pub async fn active_counts(
     db: &Db,
     over: Over,
     index: &str,
     scope: &DashboardScope,
-    build: impl FnOnce(&mut Sql) -> String,
-) -> Result<i64, sqlx::Error> {
+    build: impl FnOnce(&mut Sql) -> (Vec<String>, String),
+) -> Result<Vec<i64>, sqlx::Error> {
     let mut sql = Sql::default();
-    let condition = build(&mut sql);
+    let (conditions, range) = build(&mut sql);
     let (from, filter) = over.source_and_filter(db, &mut sql, scope, index);
-    sql.text = format!("SELECT COUNT(*) FROM {from} WHERE {filter} AND {condition}");
-    on_db!(db, p => bind_all!(sqlx::query_scalar::<_, i64>(&sql.text), &sql.binds).fetch_one(p).await)
+    sql.text = format!(
+        "SELECT {} FROM {from} WHERE {filter} AND {range}",
+        sums(&conditions)
+    );
+    let n = conditions.len();
+    on_db!(db, p => {
+        let row = bind_all!(sqlx::query(&sql.text), &sql.binds).fetch_one(p).await?;
+        (0..n).map(|i| row.try_get::<i64, _>(i)).collect()
+    })
+}
+
+/// `COUNT(*) FILTER (WHERE c)` for each condition, in SQL both databases run.
+fn sums(conditions: &[String]) -> String {
+    conditions
+        .iter()
+        .map(|c| format!("COALESCE(SUM(CASE WHEN {c} THEN 1 ELSE 0 END), 0)"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Active people with the same current LA, commissioner and gender, and how many of them
+/// are in each age band ([`AgeBand::ALL`] order).
+#[derive(Debug)]
+pub struct PeopleGroup {
+    pub la: Option<String>,
+    pub commissioner: Option<String>,
+    pub gender: Option<String>,
+    pub count: i64,
+    pub bands: Vec<i64>,
+}
+
+/// Every person-level count of the dashboard (total, age bands, gender, LA, commissioner)
+/// from one pass over `people_report`, grouped in that index's own order (no sort), instead
+/// of seven counts that each read the index again: filtered to one large LA, those seven
+/// were most of the dashboard's time.
+pub async fn active_people_groups(
+    db: &Db,
+    scope: &DashboardScope,
+    today: NaiveDate,
+) -> Result<Vec<PeopleGroup>, sqlx::Error> {
+    let mut sql = Sql::default();
+    let bands: Vec<String> = AgeBand::ALL
+        .into_iter()
+        .map(|band| exprs::age_band(&mut sql, band, today))
+        .collect();
+    let (from, filter) = Over::ActivePeople.source_and_filter(db, &mut sql, scope, "people_report");
+    sql.text = format!(
+        "SELECT p.current_la, p.current_commissioner, p.gender, COUNT(*), {} FROM {from}
+         WHERE {filter} GROUP BY p.current_la, p.current_commissioner, p.gender",
+        sums(&bands)
+    );
+    let n = bands.len();
+    on_db!(db, p => {
+        let rows = bind_all!(sqlx::query(&sql.text), &sql.binds).fetch_all(p).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(PeopleGroup {
+                    la: r.try_get(0)?,
+                    commissioner: r.try_get(1)?,
+                    gender: r.try_get(2)?,
+                    count: r.try_get(3)?,
+                    bands: (0..n).map(|i| r.try_get::<i64, _>(4 + i)).collect::<Result<_, _>>()?,
+                })
+            })
+            .collect()
+    })
 }
 
 /// Open episodes by (GP out of county ticked, responsible commissioner): the rule of "GP out
@@ -483,5 +550,10 @@ pub mod exprs {
     pub fn review_between(sql: &mut Sql, from: NaiveDate, to: NaiveDate) -> String {
         let (f, t) = (sql.date(from), sql.date(to));
         format!("e.next_review_date >= {f} AND e.next_review_date <= {t}")
+    }
+
+    pub fn review_until(sql: &mut Sql, day: NaiveDate) -> String {
+        let a = sql.date(day);
+        format!("e.next_review_date <= {a}")
     }
 }
