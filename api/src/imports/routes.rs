@@ -58,13 +58,7 @@ pub async fn template(
     req: HttpRequest,
     query: web::Query<TemplateQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    // As the reports negotiate: the parameter, else the Accept header, else CSV.
-    let accept = req
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|a| a.to_str().ok());
-    let format = ReportFormat::requested(query.format.as_deref(), accept)
-        .ok_or_else(|| ApiError::validation("format", "Format must be csv or xlsx"))?;
+    let format = crate::reports::routes::requested_format(&req, query.format.as_deref())?;
     let guidance = match query.part.as_deref() {
         Some("guidance") => true,
         None | Some("") | Some("header") => false,

@@ -59,14 +59,22 @@ pub async fn download(
     let kind = ReportKind::from_slug(&report).ok_or(ApiError::NotFound(
         "There is no such report. Reports: all-entitled, ended, all-records, reviews-overdue, new-entitlements.",
     ))?;
+    let format = requested_format(&req, format.format.as_deref())?;
+    service::download(state, caller.0, meta, kind, format, filters.into_inner()).await
+}
+
+/// The file format a download asks for: the `format` parameter, else the `Accept` header,
+/// else CSV (reports and the upload template negotiate alike); 422 for an unknown one.
+pub(crate) fn requested_format(
+    req: &HttpRequest,
+    param: Option<&str>,
+) -> Result<ReportFormat, ApiError> {
     let accept = req
         .headers()
         .get(header::ACCEPT)
         .and_then(|a| a.to_str().ok());
-    let format = ReportFormat::requested(format.format.as_deref(), accept)
-        .ok_or_else(|| ApiError::validation("format", "Format must be csv or xlsx"))?;
-
-    service::download(state, caller.0, meta, kind, format, filters.into_inner()).await
+    ReportFormat::requested(param, accept)
+        .ok_or_else(|| ApiError::validation("format", "Format must be csv or xlsx"))
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
