@@ -105,6 +105,7 @@ impl Db {
         acquire_timeout: Duration,
     ) -> anyhow::Result<Db> {
         if url.starts_with("sqlite:") {
+            without_sqlite_memory_statistics();
             let options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
@@ -240,6 +241,28 @@ impl Tx {
             Tx::Postgres(t) => t.commit().await,
         }
     }
+}
+
+/// Switches off SQLite's memory statistics, once, before the first connection opens. With
+/// them on (the default), every allocation SQLite makes (each row's values, each page
+/// cache entry) takes one process-wide mutex, so connections reading at once wait on each
+/// other; the server never reads those statistics.
+fn without_sqlite_memory_statistics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: SQLITE_CONFIG_MEMSTATUS takes one int. sqlite3_config may only be called
+        // before SQLite initialises; afterwards (another library in the process opened a
+        // database first) it returns SQLITE_MISUSE and changes nothing, which is harmless.
+        let rc = unsafe {
+            libsqlite3_sys::sqlite3_config(
+                libsqlite3_sys::SQLITE_CONFIG_MEMSTATUS,
+                0 as std::os::raw::c_int,
+            )
+        };
+        if rc != libsqlite3_sys::SQLITE_OK {
+            tracing::debug!(rc, "SQLite memory statistics stay on");
+        }
+    });
 }
 
 /// Copies the SQLite write-ahead log into the database file every half second (PASSIVE: it

@@ -216,7 +216,69 @@ fn postcode(rng: &mut StdRng) -> Postcode {
         .unwrap_or_else(|_| Postcode::parse("ZZ99 3WZ").expect("pseudo-postcode"))
 }
 
-/// Inserts `count` synthetic people (each with one episode; about one in six ended).
+/// One synthetic person with NHS number `nhs`, and the date their entitlement ended (about
+/// one in six) or `None`.
+fn person(
+    rng: &mut StdRng,
+    today: NaiveDate,
+    nhs: &str,
+    number: u32,
+) -> (ValidRecord, Option<NaiveDate>) {
+    let dob = today - Duration::days(rng.gen_range(12 * 365..90 * 365));
+    let detained = today - Duration::days(rng.gen_range(30..3000));
+    let start = detained + Duration::days(rng.gen_range(14..120));
+    let start = start.min(today);
+    let record = ValidRecord {
+        nhs_number: s117_shared::nhs_number::NhsNumber::parse(nhs).ok(),
+        source_system_id: Some(format!("SYS{number:07}")),
+        first_name: FIRST[rng.gen_range(0..FIRST.len())].to_string(),
+        family_name: FAMILY[rng.gen_range(0..FAMILY.len())].to_string(),
+        date_of_birth: dob,
+        gender: if rng.gen_bool(0.52) {
+            "1"
+        } else if rng.gen_bool(0.97) {
+            "2"
+        } else {
+            "9"
+        }
+        .to_string(),
+        ethnicity: Some(ETHNIC[rng.gen_range(0..ETHNIC.len())].to_string()),
+        address_line_1: Some(format!("{} High Street", rng.gen_range(1..200))),
+        address_line_2: None,
+        address_line_3: None,
+        town: None,
+        postcode: postcode(rng),
+        learning_disability: if rng.gen_bool(0.1) {
+            LearningDisability::Yes
+        } else {
+            LearningDisability::No
+        },
+        gp_practice: None,
+        notes: None,
+        episode: ValidEpisode {
+            date_detained: detained,
+            qualifying_section: weighted(rng, SECTIONS).to_string(),
+            place_detained: Some(PLACES[rng.gen_range(0..PLACES.len())].to_string()),
+            s117_start_date: start,
+            responsible_la: weighted(rng, LAS).to_string(),
+            responsible_commissioner: weighted(rng, COMMISSIONERS).to_string(),
+            gp_out_of_county: rng.gen_bool(0.1),
+            cto_start_date: None,
+            cto_end_date: None,
+            last_review_date: None,
+            next_review_date: Some(start + Duration::days(rng.gen_range(90..400))),
+        },
+    };
+    let end_date = rng
+        .gen_bool(0.15)
+        .then(|| (start + Duration::days(rng.gen_range(30..900))).min(today));
+    (record, end_date)
+}
+
+/// Inserts `count` synthetic people (each with one episode; about one in six ended), in
+/// batches through the bulk path a CSV upload's new rows take ([`store::insert_people`],
+/// [`store::insert_episodes`]). People already there (same NHS number or system ID: a re-run
+/// with the same seed) are skipped.
 pub async fn fill(db: &Db, count: u32, seed: u64) -> anyhow::Result<u32> {
     let mut rng = StdRng::seed_from_u64(seed);
     let today = Utc::now().date_naive();
@@ -226,7 +288,7 @@ pub async fn fill(db: &Db, count: u32, seed: u64) -> anyhow::Result<u32> {
     let batch = 2_000;
     let mut done = 0;
     while done < count {
-        let mut tx = db.begin().await?;
+        let mut people: Vec<(ValidRecord, Option<NaiveDate>)> = Vec::with_capacity(batch as usize);
         for _ in 0..batch.min(count - done) {
             done += 1;
             let nhs = loop {
@@ -235,80 +297,49 @@ pub async fn fill(db: &Db, count: u32, seed: u64) -> anyhow::Result<u32> {
                     break n;
                 }
             };
-            let dob = today - Duration::days(rng.gen_range(12 * 365..90 * 365));
-            let detained = today - Duration::days(rng.gen_range(30..3000));
-            let start = detained + Duration::days(rng.gen_range(14..120));
-            let start = start.min(today);
-            let record = ValidRecord {
-                nhs_number: s117_shared::nhs_number::NhsNumber::parse(&nhs).ok(),
-                source_system_id: Some(format!("SYS{:07}", next_number)),
-                first_name: FIRST[rng.gen_range(0..FIRST.len())].to_string(),
-                family_name: FAMILY[rng.gen_range(0..FAMILY.len())].to_string(),
-                date_of_birth: dob,
-                gender: if rng.gen_bool(0.52) {
-                    "1"
-                } else if rng.gen_bool(0.97) {
-                    "2"
-                } else {
-                    "9"
-                }
-                .to_string(),
-                ethnicity: Some(ETHNIC[rng.gen_range(0..ETHNIC.len())].to_string()),
-                address_line_1: Some(format!("{} High Street", rng.gen_range(1..200))),
-                address_line_2: None,
-                address_line_3: None,
-                town: None,
-                postcode: postcode(&mut rng),
-                learning_disability: if rng.gen_bool(0.1) {
-                    LearningDisability::Yes
-                } else {
-                    LearningDisability::No
-                },
-                gp_practice: None,
-                notes: None,
-                episode: ValidEpisode {
-                    date_detained: detained,
-                    qualifying_section: weighted(&mut rng, SECTIONS).to_string(),
-                    place_detained: Some(PLACES[rng.gen_range(0..PLACES.len())].to_string()),
-                    s117_start_date: start,
-                    responsible_la: weighted(&mut rng, LAS).to_string(),
-                    responsible_commissioner: weighted(&mut rng, COMMISSIONERS).to_string(),
-                    gp_out_of_county: rng.gen_bool(0.1),
-                    cto_start_date: None,
-                    cto_end_date: None,
-                    last_review_date: None,
-                    next_review_date: Some(start + Duration::days(rng.gen_range(90..400))),
-                },
+            let (record, end_date) = person(&mut rng, today, &nhs, next_number);
+            people.push((record, end_date));
+        }
+        let mut tx = db.begin().await?;
+        let taken =
+            store::taken_keys(&mut tx, &people.iter().map(|(r, _)| r).collect::<Vec<_>>()).await?;
+        people.retain(|(r, _)| {
+            let nhs = r.nhs_number.as_ref().map(|n| n.as_str().to_string());
+            !nhs.is_some_and(|n| taken.contains(&n))
+                && !r
+                    .source_system_id
+                    .as_ref()
+                    .is_some_and(|s| taken.contains(s))
+        });
+        let records: Vec<&ValidRecord> = people.iter().map(|(r, _)| r).collect();
+        let ids = store::insert_people(&mut tx, &records, "s117 demo-data", now).await?;
+        let episodes: Vec<(i64, &ValidEpisode)> = ids
+            .iter()
+            .zip(&records)
+            .map(|(id, r)| (*id, &r.episode))
+            .collect();
+        store::insert_episodes(&mut tx, &episodes, now).await?;
+        for (id, (record, end_date)) in ids.iter().zip(&people) {
+            let Some(end_date) = end_date else { continue };
+            let end = s117_shared::record::ValidEnd {
+                end_date: *end_date,
+                reason: s117_shared::record::EndReason::NoLongerNeedsAftercare,
+                la_agreed_by: "Demo data".into(),
+                nhs_agreed_by: "Demo data".into(),
             };
-            let id = match store::insert_person(&mut tx, &record, "s117 demo-data", now).await {
-                Ok(id) => id,
-                Err(e) if crate::db::is_unique_violation(&e) => continue, // already there (a re-run)
-                Err(e) => return Err(e.into()),
-            };
-            store::insert_episode(&mut tx, id, &record.episode, now).await?;
-            if rng.gen_bool(0.15) {
-                let end_date: NaiveDate =
-                    (start + Duration::days(rng.gen_range(30..900))).min(today);
-                let end = s117_shared::record::ValidEnd {
-                    end_date,
-                    reason: s117_shared::record::EndReason::NoLongerNeedsAftercare,
-                    la_agreed_by: "Demo data".into(),
-                    nhs_agreed_by: "Demo data".into(),
-                };
-                let eps = store::episodes(&mut tx, id).await?;
-                store::end_episode(&mut tx, eps[0].id, &end, now).await?;
-                store::set_current(
-                    &mut tx,
-                    id,
-                    "ended",
-                    &record.episode.responsible_la,
-                    &record.episode.responsible_commissioner,
-                )
-                .await?;
-            }
-            inserted += 1;
+            let eps = store::episodes(&mut tx, *id).await?;
+            store::end_episode(&mut tx, eps[0].id, &end, now).await?;
+            store::set_current(
+                &mut tx,
+                *id,
+                "ended",
+                &record.episode.responsible_la,
+                &record.episode.responsible_commissioner,
+            )
+            .await?;
         }
         tx.commit().await?;
+        inserted += ids.len() as u32;
     }
     // Fresh statistics after a bulk load: without them PostgreSQL plans (and caches plans)
     // as if the tables were still tiny until autovacuum catches up. On PostgreSQL also a

@@ -7,8 +7,9 @@
 // Run: `cargo xtask test --browser-only`, or after a build `node --test tests/e2e/imports.test.mjs`.
 
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { inflateRawSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 
 import { callApi, signInAsAdmin } from './support/api.mjs';
@@ -54,7 +55,65 @@ const FILE = [
   ',9057501,Steve,Lowther,00/00/0000,1,,ST4 2DN,No,,No,Stoke-on-Trent,05W,,06/01/2025,01/03/2025,s3,,',
 ].join('\r\n') + '\r\n';
 
+/** The named entries of a zip file (an .xlsx workbook), read from its central directory. */
+function unzip(bytes) {
+  const entries = new Map();
+  const end = bytes.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  assert.ok(end >= 0, 'a zip file (end of central directory record)');
+  let at = bytes.readUInt32LE(end + 16);
+  for (let i = 0; i < bytes.readUInt16LE(end + 10); i += 1) {
+    assert.equal(bytes.readUInt32LE(at), 0x02014b50, 'a central directory entry');
+    const method = bytes.readUInt16LE(at + 10);
+    const size = bytes.readUInt32LE(at + 20);
+    const nameLength = bytes.readUInt16LE(at + 28);
+    const name = bytes.toString('utf8', at + 46, at + 46 + nameLength);
+    const local = bytes.readUInt32LE(at + 42);
+    const start = local + 30 + bytes.readUInt16LE(local + 26) + bytes.readUInt16LE(local + 28);
+    const data = bytes.subarray(start, start + size);
+    entries.set(name, method === 8 ? inflateRawSync(data) : data);
+    at += 46 + nameLength + bytes.readUInt16LE(at + 30) + bytes.readUInt16LE(at + 32);
+  }
+  return entries;
+}
+
 describe('imports', () => {
+  test('the CSV and Excel templates download from the upload page', async () => {
+    const { page, problems } = await openPage(browser.context);
+    await page.goto(server.baseUrl + '/records/import');
+    assert.equal(await heading(page), 'Add / manage multiple records');
+    const save = async (link) => {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click(link)]);
+      return { name: download.suggestedFilename(), bytes: await readFile(await download.path()) };
+    };
+
+    const csv = await save('#template-link');
+    assert.equal(csv.name, 's117-upload-template.csv');
+    const text = csv.bytes.toString('utf8');
+    assert.ok(text.startsWith('\ufeff'), 'UTF-8 BOM, so Excel reads the file as UTF-8');
+    assert.equal(text.slice(1), `${HEADER},LA Agreed By,NHS Agreed By\r\n`);
+
+    const guidance = await save('#guidance-link');
+    assert.equal(guidance.name, 's117-upload-guidance.csv');
+    assert.match(guidance.bytes.toString('utf8'), /S117 Qualifying Section/);
+
+    const xlsx = await save('#template-xlsx-link');
+    assert.equal(xlsx.name, 's117-upload-template.xlsx');
+    const entries = unzip(xlsx.bytes);
+    const workbook = entries.get('xl/workbook.xml').toString('utf8');
+    for (const sheet of ['Records', 'Guidance', 'Lists']) {
+      assert.match(workbook, new RegExp(`<sheet name="${sheet}"`), `the ${sheet} sheet`);
+    }
+    const strings = entries.get('xl/sharedStrings.xml')?.toString('utf8') ?? '';
+    const sheets = [...entries.keys()].filter((n) => n.startsWith('xl/worksheets/'));
+    const cells = strings + sheets.map((n) => entries.get(n).toString('utf8')).join('');
+    for (const column of HEADER.split(',')) {
+      assert.ok(cells.includes(column), `the Excel template has the ${column} column`);
+    }
+    assert.match(cells, /<dataValidation /, 'drop-down lists on the coded columns');
+    assert.deepEqual(await problems(), []);
+    await page.close();
+  });
+
   test('upload, check, confirm and process a CSV file', async () => {
     const file = path.join(server.dataDir, 'abc.csv');
     await writeFile(file, FILE);

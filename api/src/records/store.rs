@@ -180,6 +180,36 @@ async fn new_person_ids(tx: &mut Tx, n: usize) -> Result<Vec<i64>, sqlx::Error> 
     }
 }
 
+/// Which of these records' NHS numbers and source system IDs are already on the register
+/// (for loaders that skip people already there).
+pub async fn taken_keys(
+    tx: &mut Tx,
+    records: &[&ValidRecord],
+) -> Result<std::collections::HashSet<String>, sqlx::Error> {
+    let mut taken = std::collections::HashSet::new();
+    let kind = tx.kind();
+    for chunk in records.chunks(1000) {
+        let list = repeated(kind, "?", chunk.len());
+        let nhs: Vec<Option<String>> = chunk
+            .iter()
+            .map(|r| r.nhs_number.as_ref().map(|n| n.as_str().to_string()))
+            .collect();
+        let sids: Vec<Option<String>> = chunk.iter().map(|r| r.source_system_id.clone()).collect();
+        for (column, values) in [("nhs_number", nhs), ("source_system_id", sids)] {
+            let sql = format!("SELECT {column} FROM people WHERE {column} IN ({list})");
+            let found: Vec<String> = on_tx!(tx, c => {
+                let mut q = sqlx::query_scalar::<_, String>(&sql);
+                for v in &values {
+                    q = q.bind(v);
+                }
+                q.fetch_all(c).await
+            })?;
+            taken.extend(found);
+        }
+    }
+    Ok(taken)
+}
+
 /// Adds one person (with their name tokens); their first episode is [`insert_episode`]'s.
 pub async fn insert_person(
     tx: &mut Tx,
@@ -240,6 +270,9 @@ pub async fn insert_people(
     Ok(ids)
 }
 
+/// A name token row as written: person, token, lcp, status, family name, first name.
+type TokenRow<'a> = (i64, String, i32, &'a str, &'a str, &'a str);
+
 /// Writes the name tokens of people `(id, status, first name, family name)` who have none
 /// yet.
 async fn insert_tokens(tx: &mut Tx, people: &[(i64, &str, &str, &str)]) -> Result<(), sqlx::Error> {
@@ -249,7 +282,7 @@ async fn insert_tokens(tx: &mut Tx, people: &[(i64, &str, &str, &str)]) -> Resul
     // person once. The values are written as given rather than joined from people: as people
     // grows inside a bulk upload's transaction, PostgreSQL's plan for such a join (on stale
     // statistics) scanned the whole table once per statement.
-    let tokens: Vec<(i64, String, i32, &str, &str, &str)> = people
+    let tokens: Vec<TokenRow> = people
         .iter()
         .flat_map(|(id, status, first, family)| {
             with_common_prefixes(name_tokens(first, family))
@@ -275,7 +308,46 @@ async fn insert_tokens(tx: &mut Tx, people: &[(i64, &str, &str, &str)]) -> Resul
         })?;
         done += n;
     }
+    // Every ordered pair of a person's different tokens (migration 0012), for two-word
+    // searches. A person's tokens are consecutive in `tokens`.
+    let pairs: Vec<(&TokenRow, &TokenRow)> = tokens
+        .chunk_by(|a, b| a.0 == b.0)
+        .flat_map(|person| {
+            person.iter().flat_map(move |a| {
+                person
+                    .iter()
+                    .filter(move |b| b.1 != a.1)
+                    .map(move |b| (a, b))
+            })
+        })
+        .collect();
+    let mut done = 0;
+    while done < pairs.len() {
+        let n = chunk_rows(pairs.len() - done, 8);
+        let sql = format!(
+            "INSERT INTO name_pairs (person_id, token, other, lcp, other_lcp, status, family_name, first_name) VALUES {}",
+            repeated(kind, "(?, ?, ?, ?, ?, ?, ?, ?)", n)
+        );
+        let rows = &pairs[done..done + n];
+        on_tx!(tx, c => {
+            let mut q = sqlx::query(&sql);
+            for ((id, t, lcp, status, family, first), (_, other, other_lcp, ..)) in rows.iter().copied() {
+                q = q.bind(id).bind(t).bind(other).bind(lcp).bind(other_lcp).bind(status).bind(family).bind(first);
+            }
+            q.execute(c).await.map(|_| ())
+        })?;
+        done += n;
+    }
     Ok(())
+}
+
+/// Removes a person's name tokens and token pairs (before their names are written again, or
+/// the person is deleted).
+async fn delete_tokens(tx: &mut Tx, id: i64) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => {
+        sqlx::query("DELETE FROM name_pairs WHERE person_id = $1").bind(id).execute(&mut *c).await?;
+        sqlx::query("DELETE FROM name_tokens WHERE person_id = $1").bind(id).execute(&mut *c).await.map(|_| ())
+    })
 }
 
 /// Updates the person if `version` is still current; false when someone changed it first.
@@ -303,7 +375,7 @@ pub async fn update_person(
     let Some(status) = status else {
         return Ok(false);
     };
-    on_tx!(tx, c => sqlx::query("DELETE FROM name_tokens WHERE person_id = $1").bind(id).execute(&mut *c).await.map(|_| ()))?;
+    delete_tokens(tx, id).await?;
     insert_tokens(tx, &[(id, &status, &r.first_name, &r.family_name)]).await?;
     Ok(true)
 }
@@ -422,12 +494,13 @@ pub async fn episodes(tx: &mut Tx, person: i64) -> Result<Vec<EpisodeRow>, sqlx:
 }
 
 pub async fn delete_person(tx: &mut Tx, id: i64, version: i64) -> Result<bool, sqlx::Error> {
+    let found: Option<i64> = on_tx!(tx, c => sqlx::query_scalar("SELECT id FROM people WHERE id = $1 AND version = $2")
+        .bind(id).bind(version).fetch_optional(c).await)?;
+    if found.is_none() {
+        return Ok(false);
+    }
+    delete_tokens(tx, id).await?;
     on_tx!(tx, c => {
-        let found: Option<i64> = sqlx::query_scalar("SELECT id FROM people WHERE id = $1 AND version = $2").bind(id).bind(version).fetch_optional(&mut *c).await?;
-        if found.is_none() {
-            return Ok(false);
-        }
-        sqlx::query("DELETE FROM name_tokens WHERE person_id = $1").bind(id).execute(&mut *c).await?;
         sqlx::query("DELETE FROM episodes WHERE person_id = $1").bind(id).execute(&mut *c).await?;
         sqlx::query("DELETE FROM people WHERE id = $1").bind(id).execute(&mut *c).await?;
         Ok::<_, sqlx::Error>(true)
@@ -470,7 +543,7 @@ pub struct Search {
     pub offset: i64,
 }
 
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug, serde::Deserialize)]
 pub struct SummaryRow {
     pub id: i64,
     pub nhs_number: Option<String>,
@@ -526,11 +599,57 @@ const SUMMARY_COLUMNS: &str = "p.id, p.nhs_number, p.source_system_id, p.first_n
 const REFERENCE_JOINS: &str = "LEFT JOIN reference_values la ON la.list = 'local-authorities' AND la.code = p.current_la
     LEFT JOIN reference_values cm ON cm.list = 'commissioners' AND cm.code = p.current_commissioner";
 
+/// A page of search results as one row: the total, and the page's rows as a JSON array.
+///
+/// One row rather than one per person: sqlx's SQLite driver copies every value of every row
+/// on its connection thread and hands each row over a channel to the request's thread, which
+/// cost about 20 µs per row under load (more than the whole query), whereas one JSON text
+/// crosses once and is parsed here in microseconds.
 #[derive(sqlx::FromRow)]
-struct CountedRow {
-    #[sqlx(flatten)]
-    row: SummaryRow,
+struct PageRow {
     total: i64,
+    items: String,
+}
+
+impl PageRow {
+    fn into_page(self) -> Result<(Vec<SummaryRow>, i64), sqlx::Error> {
+        let rows =
+            serde_json::from_str(&self.items).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+        Ok((rows, self.total))
+    }
+}
+
+/// An expression for the rows of `list_sql` (which yields [`SUMMARY_COLUMNS`]) as one JSON
+/// array text in `order_by`'s order (written, as everywhere here, over `p`, `la` and `cm`).
+fn page_json(db: &Db, list_sql: &str, order_by: &str) -> String {
+    let order = order_by
+        .replace("la.display_name", "r.la_name")
+        .replace("cm.display_name", "r.commissioner_name")
+        .replace("p.", "r.");
+    let fields = [
+        "id",
+        "nhs_number",
+        "source_system_id",
+        "first_name",
+        "family_name",
+        "date_of_birth",
+        "postcode",
+        "current_la",
+        "la_name",
+        "current_commissioner",
+        "commissioner_name",
+        "status",
+    ]
+    .map(|f| format!("'{f}', r.{f}"))
+    .join(", ");
+    match db {
+        Db::Sqlite(_) => format!(
+            "(SELECT json_group_array(json_object({fields}) ORDER BY {order}) FROM ({list_sql}) AS r)"
+        ),
+        Db::Postgres(_) => format!(
+            "(SELECT COALESCE(json_agg(json_build_object({fields}) ORDER BY {order})::text, '[]') FROM ({list_sql}) AS r)"
+        ),
+    }
 }
 
 /// One page of matching people and the total count. Each kind of key becomes an indexed
@@ -539,16 +658,17 @@ struct CountedRow {
 /// The common case, a search term sorted by name with at most a status filter, never visits a
 /// row of people per match and never sorts or de-duplicates every match: the term's matches
 /// are split into disjoint parts, each read from one index that also holds the status and the
-/// name-sort columns (migration 0007), and combined with UNION ALL:
+/// name-sort columns (migrations 0007 and 0012), and combined with UNION ALL:
 /// 1. postcode: a range on `people_postcode_search`;
-/// 2. names: a range on `name_tokens_search` for the longest word, one row per person thanks
-///    to `lcp`, the other words checked per candidate on `name_tokens_person`; minus people
-///    already in part 1;
+/// 2. names (minus people already in part 1), see [`NamePlan`]: one word is a range on
+///    `name_tokens_search`, one row per person thanks to `lcp`, counted from
+///    `name_token_counts`; two or more words are a range on `name_pairs` (its key) for two of
+///    them, any others checked per match on `name_tokens_person`;
 /// 3. the exact keys (NHS number, register ID, system ID: a few rows at most); minus people
 ///    already in parts 1 or 2.
 ///
-/// The count is a count of those index entries, the page a top-N sort of them, and only the
-/// page's rows (at most 100) are read from people. Everything else (other sorts, LA or
+/// The total is the sum of the parts' counts, the page a top-N sort of their entries, and only
+/// the page's rows (at most 100) are read from people. Everything else (other sorts, LA or
 /// commissioner filters, no term at all) takes [`search_general`].
 pub async fn search(db: &Db, s: &Search) -> Result<(Vec<SummaryRow>, i64), sqlx::Error> {
     let has_term = s.nhs_number.is_some()
@@ -571,69 +691,131 @@ pub async fn search(db: &Db, s: &Search) -> Result<(Vec<SummaryRow>, i64), sqlx:
         Some(st) => format!(" AND {col} = {}", b.arg(st)),
         None => String::new(),
     };
-    // "p matches the postcode" and "p matches every name word", for excluding a person from
-    // a later part who is already in an earlier one.
-    let postcode_range = |b: &mut Binds, col: &str, p: &String| {
+    let range = |b: &mut Binds, col: &str, p: &String| {
         let lo = b.arg(p.clone());
         let hi = b.arg(prefix_end(p));
         format!("{col} >= {lo}{c} AND {col} < {hi}{c}")
     };
+    // "p matches every name word", for excluding a person from a later part who is already
+    // in an earlier one, or checking the words a name part does not read from its index.
     let has_word = |b: &mut Binds, person: &str, t: &String| {
-        let lo = b.arg(t.clone());
-        let hi = b.arg(prefix_end(t));
-        format!(
-            "EXISTS (SELECT 1 FROM name_tokens w WHERE w.person_id = {person} AND w.token >= {lo}{c} AND w.token < {hi}{c})"
-        )
+        let r = range(b, "w.token", t);
+        format!("EXISTS (SELECT 1 FROM name_tokens w WHERE w.person_id = {person} AND {r})")
     };
-    // `parts` are the alternatives as counted; `page_parts` the same alternatives as read for
-    // the page, where the name part may be split by word (below).
-    let mut parts: Vec<String> = Vec::new();
+    // `counts` are the parts' counts (SQL expressions, added up); `page_parts` the parts as
+    // read for the page, where a name part may be split by word (see below).
+    let mut counts: Vec<String> = Vec::new();
     let mut page_parts: Vec<String> = Vec::new();
+    let count_of = |sql: &str| format!("(SELECT COUNT(*) FROM ({sql}) AS c)");
     if let Some(p) = &s.postcode_prefix {
-        let range = postcode_range(&mut b, "postcode_key", p);
+        let r = range(&mut b, "postcode_key", p);
         let st = status(&mut b, "status");
-        let sql = format!("SELECT family_name, first_name, id FROM people WHERE {range}{st}");
-        parts.push(sql.clone());
+        let sql = format!("SELECT family_name, first_name, id FROM people WHERE {r}{st}");
+        counts.push(count_of(&sql));
         page_parts.push(sql);
     }
-    // The longest word drives (likely the fewest matches); ties go to the first typed.
-    let driver = s.name_tokens.iter().rev().max_by_key(|t| t.chars().count());
-    if let Some(driver) = driver {
-        let words = distinct_words(db, driver).await?;
-        let lcp = driver.chars().count();
-        let mut rest = status(&mut b, "t.status");
-        rest += &format!(" AND t.lcp < {lcp}");
-        for other in s.name_tokens.iter().filter(|t| *t != driver) {
-            rest += &format!(" AND {}", has_word(&mut b, "t.person_id", other));
-        }
-        if let Some(p) = &s.postcode_prefix {
-            let range = postcode_range(&mut b, "q.postcode_key", p);
-            rest += &format!(
-                " AND NOT EXISTS (SELECT 1 FROM people q WHERE q.id = t.person_id AND {range})"
-            );
-        }
-        let lo = b.arg(driver.clone());
-        let hi = b.arg(prefix_end(driver));
-        let range = format!(
-            "SELECT t.family_name, t.first_name, t.person_id AS id FROM name_tokens t
-             WHERE t.token >= {lo}{c} AND t.token < {hi}{c}{rest}"
-        );
-        parts.push(range.clone());
-        match words {
-            // Each word's entries are in name order in the index (name_tokens_search), so
-            // the page is the top of a few short index walks, not a sort of every match.
-            Some(words) => {
-                let t_order = m_order.replace("m.id", "t.person_id").replace("m.", "t.");
-                let top = s.offset + s.limit;
-                for (i, word) in words.into_iter().enumerate() {
-                    let w = b.arg(word);
-                    page_parts.push(format!(
-                        "SELECT * FROM (SELECT t.family_name, t.first_name, t.person_id AS id FROM name_tokens t
-                         WHERE t.token = {w}{c}{rest} ORDER BY {t_order} LIMIT {top}) AS w{i}"
-                    ));
-                }
+    let t_order = m_order.replace("m.id", "t.person_id").replace("m.", "t.");
+    let top = s.offset + s.limit;
+    match NamePlan::new(db, &s.name_tokens).await? {
+        NamePlan::None => {}
+        NamePlan::Word { word, words } => {
+            let len = word.chars().count();
+            let mut rest = status(&mut b, "t.status");
+            rest += &format!(" AND t.lcp < {len}");
+            if let Some(p) = &s.postcode_prefix {
+                let r = range(&mut b, "q.postcode_key", p);
+                rest += &format!(
+                    " AND NOT EXISTS (SELECT 1 FROM people q WHERE q.id = t.person_id AND {r})"
+                );
             }
-            None => page_parts.push(range),
+            let r = range(&mut b, "t.token", word);
+            let all = format!(
+                "SELECT t.family_name, t.first_name, t.person_id AS id FROM name_tokens t WHERE {r}{rest}"
+            );
+            if s.postcode_prefix.is_some() {
+                counts.push(count_of(&all));
+            } else {
+                // Without a postcode to leave out, the matches are counted per token.
+                let r = range(&mut b, "k.token", word);
+                let st = status(&mut b, "k.status");
+                counts.push(format!(
+                    "(SELECT CAST(COALESCE(SUM(k.n), 0) AS BIGINT) FROM name_token_counts k WHERE {r}{st} AND k.lcp < {len})"
+                ));
+            }
+            match words {
+                // Each word's entries are in name order in the index (name_tokens_search), so
+                // the page is the top of a few short index walks, not a sort of every match.
+                Some(words) => {
+                    for (i, w) in words.into_iter().enumerate() {
+                        let w = b.arg(w);
+                        page_parts.push(format!(
+                            "SELECT * FROM (SELECT t.family_name, t.first_name, t.person_id AS id FROM name_tokens t
+                             WHERE t.token = {w}{c}{rest} ORDER BY {t_order} LIMIT {top}) AS w{i}"
+                        ));
+                    }
+                }
+                None => page_parts.push(all),
+            }
+        }
+        NamePlan::Pair {
+            lead,
+            lead_words,
+            other,
+            rest: others,
+        } => {
+            let mut rest = status(&mut b, "t.status");
+            rest += &format!(
+                " AND t.lcp < {} AND t.other_lcp < {}",
+                lead.chars().count(),
+                other.chars().count()
+            );
+            rest += &format!(" AND {}", range(&mut b, "t.other", other));
+            for w in others {
+                rest += &format!(" AND {}", has_word(&mut b, "t.person_id", w));
+            }
+            if let Some(p) = &s.postcode_prefix {
+                let r = range(&mut b, "q.postcode_key", p);
+                rest += &format!(
+                    " AND NOT EXISTS (SELECT 1 FROM people q WHERE q.id = t.person_id AND {r})"
+                );
+            }
+            // One short range per word starting with the lead word; the pairs in it are
+            // exactly the people who match (not in name order: their other tokens differ).
+            let parts: Vec<String> = lead_words
+                .into_iter()
+                .map(|w| {
+                    let w = b.arg(w);
+                    format!(
+                        "SELECT t.family_name, t.first_name, t.person_id AS id FROM name_pairs t
+                         WHERE t.token = {w}{c}{rest}"
+                    )
+                })
+                .collect();
+            if !parts.is_empty() {
+                let all = parts.join(" UNION ALL ");
+                counts.push(count_of(&all));
+                page_parts.push(all);
+            }
+        }
+        NamePlan::Probe { driver, others } => {
+            let len = driver.chars().count();
+            let mut rest = status(&mut b, "t.status");
+            rest += &format!(" AND t.lcp < {len}");
+            for w in others {
+                rest += &format!(" AND {}", has_word(&mut b, "t.person_id", w));
+            }
+            if let Some(p) = &s.postcode_prefix {
+                let r = range(&mut b, "q.postcode_key", p);
+                rest += &format!(
+                    " AND NOT EXISTS (SELECT 1 FROM people q WHERE q.id = t.person_id AND {r})"
+                );
+            }
+            let r = range(&mut b, "t.token", driver);
+            let all = format!(
+                "SELECT t.family_name, t.first_name, t.person_id AS id FROM name_tokens t WHERE {r}{rest}"
+            );
+            counts.push(count_of(&all));
+            page_parts.push(all);
         }
     }
     let mut exact: Vec<String> = Vec::new();
@@ -657,7 +839,7 @@ pub async fn search(db: &Db, s: &Search) -> Result<(Vec<SummaryRow>, i64), sqlx:
                 .join(" OR ")
         );
         if let Some(p) = &s.postcode_prefix {
-            sql += &format!(" AND NOT ({})", postcode_range(&mut b, "e.postcode_key", p));
+            sql += &format!(" AND NOT ({})", range(&mut b, "e.postcode_key", p));
         }
         if !s.name_tokens.is_empty() {
             let words: Vec<String> = s
@@ -667,48 +849,116 @@ pub async fn search(db: &Db, s: &Search) -> Result<(Vec<SummaryRow>, i64), sqlx:
                 .collect();
             sql += &format!(" AND NOT ({})", words.join(" AND "));
         }
-        parts.push(sql.clone());
+        counts.push(count_of(&sql));
         page_parts.push(sql);
     }
-    // The parts are written out twice, for the page and for the count, rather than named
-    // once in a CTE used twice: both databases would then materialise every match first.
-    // Repeating `$n` placeholders is fine on both. The page's people are read by `id IN`
-    // rather than by joining the page: SQLite then keeps the top of the sort in its sorter
-    // instead of an ephemeral index, which took a third of the whole query's time (590 →
-    // 410 µs for a name with 1,391 matches). The copies in name_tokens sort exactly as
-    // people's own columns do, so ordering the page's rows by the latter keeps its order.
-    let m = parts.join(" UNION ALL ");
+    // The page's people are read by `id IN` rather than by joining the page: SQLite then
+    // keeps the top of the sort in its sorter instead of an ephemeral index, which took a
+    // third of the whole query's time (590 → 410 µs for a name with 1,391 matches). The
+    // copies in name_tokens and name_pairs sort exactly as people's own columns do, so
+    // ordering the page's rows by the latter keeps its order. Repeating `$n` placeholders is
+    // fine on both databases.
+    if page_parts.is_empty() {
+        return Ok((Vec::new(), 0));
+    }
+    let total_sql = counts.join(" + ");
     let m_page = page_parts.join(" UNION ALL ");
-    let list_sql = format!(
-        "SELECT {SUMMARY_COLUMNS}, (SELECT COUNT(*) FROM ({m}) AS c) AS total FROM people p
+    let page_sql = format!(
+        "SELECT {SUMMARY_COLUMNS} FROM people p
          {REFERENCE_JOINS}
-         WHERE p.id IN (SELECT page.id FROM (SELECT m.family_name, m.first_name, m.id FROM ({m_page}) AS m ORDER BY {m_order} LIMIT {} OFFSET {}) AS page)
-         ORDER BY {}",
-        s.limit, s.offset, s.order_by
+         WHERE p.id IN (SELECT page.id FROM (SELECT m.family_name, m.first_name, m.id FROM ({m_page}) AS m ORDER BY {m_order} LIMIT {} OFFSET {}) AS page)",
+        s.limit, s.offset
     );
-    let rows: Vec<CountedRow> = on_db!(db, p => {
-        let mut q = sqlx::query_as::<_, CountedRow>(&list_sql);
+    let sql = format!(
+        "SELECT {total_sql} AS total, {} AS items",
+        page_json(db, &page_sql, s.order_by)
+    );
+    let page: PageRow = on_db!(db, p => {
+        let mut q = sqlx::query_as::<_, PageRow>(&sql);
         for v in &b.0 {
             q = q.bind(v);
         }
-        q.fetch_all(p).await
+        q.fetch_one(p).await
     })?;
-    let total = match rows.first() {
-        Some(r) => r.total,
-        None if s.offset == 0 => 0,
-        // A page past the end: count on its own.
-        None => {
-            let count_sql = format!("SELECT COUNT(*) FROM ({m}) AS c");
-            on_db!(db, p => {
-                let mut q = sqlx::query_scalar::<_, i64>(&count_sql);
-                for v in &b.0 {
-                    q = q.bind(v);
-                }
-                q.fetch_one(p).await
-            })?
+    page.into_page()
+}
+
+/// How the name words of a search are read.
+enum NamePlan<'a> {
+    /// No name words.
+    None,
+    /// One word: a range on `name_tokens_search`; `words` are the different tokens starting
+    /// with it (at most [`MAX_WORDS`]), whose index walks give the page.
+    Word {
+        word: &'a String,
+        words: Option<Vec<String>>,
+    },
+    /// Two words of which neither starts the other, `lead` having at most [`MAX_WORDS`]
+    /// tokens starting with it (`lead_words`): ranges on `name_pairs`'s key; any further
+    /// words (`rest`) checked per match.
+    Pair {
+        lead: &'a String,
+        lead_words: Vec<String>,
+        other: &'a String,
+        rest: Vec<&'a String>,
+    },
+    /// Words whose pairs cannot be read as a few ranges (one starts another, or every word
+    /// is too short): a range for `driver`, the longest, the others checked per candidate.
+    Probe {
+        driver: &'a String,
+        others: Vec<&'a String>,
+    },
+}
+
+impl<'a> NamePlan<'a> {
+    async fn new(db: &Db, words: &'a [String]) -> Result<Self, sqlx::Error> {
+        // The longest word drives (likely the fewest matches); ties go to the first typed.
+        let mut by_length: Vec<&String> = words.iter().collect();
+        by_length.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+        let Some(&driver) = by_length.first() else {
+            return Ok(Self::None);
+        };
+        if words.len() == 1 {
+            let words = distinct_words(db, driver).await?;
+            return Ok(Self::Word {
+                word: driver,
+                words,
+            });
         }
-    };
-    Ok((rows.into_iter().map(|r| r.row).collect(), total))
+        let unrelated =
+            |a: &String, b: &String| !a.starts_with(b.as_str()) && !b.starts_with(a.as_str());
+        let pair = by_length.iter().enumerate().find_map(|(i, a)| {
+            by_length[i + 1..]
+                .iter()
+                .find(|b| unrelated(a, b))
+                .map(|b| (*a, *b))
+        });
+        let probe = || Self::Probe {
+            driver,
+            others: by_length[1..].to_vec(),
+        };
+        let Some((x, y)) = pair else {
+            return Ok(probe());
+        };
+        let (xs, ys) = tokio::join!(distinct_words(db, x), distinct_words(db, y));
+        let (lead, other, lead_words) = match (xs?, ys?) {
+            (Some(xs), Some(ys)) if ys.len() < xs.len() => (y, x, ys),
+            (Some(xs), _) => (x, y, xs),
+            (None, Some(ys)) => (y, x, ys),
+            (None, None) => return Ok(probe()),
+        };
+        let rest = by_length
+            .iter()
+            .copied()
+            .filter(|w| *w != lead && *w != other)
+            .collect();
+        Ok(Self::Pair {
+            lead,
+            lead_words,
+            other,
+            rest,
+        })
+    }
 }
 
 /// The words in name_tokens that start with `prefix`, in byte order, if there are at most
@@ -824,24 +1074,24 @@ async fn search_general(db: &Db, s: &Search) -> Result<(Vec<SummaryRow>, i64), s
         ),
     };
     let list_sql = format!(
-        "{with}SELECT {SUMMARY_COLUMNS}
+        "SELECT {SUMMARY_COLUMNS}
          FROM {from}
          {REFERENCE_JOINS}
          WHERE {filter}{join_on} ORDER BY {} LIMIT {} OFFSET {}",
         s.order_by, s.limit, s.offset
     );
-    let count_sql = format!("{with}SELECT COUNT(*) FROM {from} WHERE {filter}{join_on}");
-    on_db!(db, p => {
-        let mut q = sqlx::query_as::<_, SummaryRow>(&list_sql);
-        let mut cq = sqlx::query_scalar::<_, i64>(&count_sql);
+    let sql = format!(
+        "{with}SELECT (SELECT COUNT(*) FROM {from} WHERE {filter}{join_on}) AS total, {} AS items",
+        page_json(db, &list_sql, s.order_by)
+    );
+    let page: PageRow = on_db!(db, p => {
+        let mut q = sqlx::query_as::<_, PageRow>(&sql);
         for v in &b.0 {
             q = q.bind(v);
-            cq = cq.bind(v);
         }
-        let rows = q.fetch_all(p).await?;
-        let total = cq.fetch_one(p).await?;
-        Ok((rows, total))
-    })
+        q.fetch_one(p).await
+    })?;
+    page.into_page()
 }
 
 #[cfg(test)]
