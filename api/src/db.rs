@@ -271,8 +271,9 @@ fn without_sqlite_memory_statistics() {
     });
 }
 
-/// Log pages (4 KiB) past which the checkpointer starts the SQLite log again (16 MiB).
-const WAL_RESTART_FRAMES: i64 = 4096;
+/// Log pages (4 KiB) past which the checkpointer starts the SQLite log again (64 MiB). Each
+/// restart holds writers back for a few milliseconds, so not too often.
+const WAL_RESTART_FRAMES: i64 = 16384;
 
 /// Copies the SQLite write-ahead log into the database file every half second (PASSIVE: it
 /// never blocks readers or writers, and takes what it can). With SQLite's own automatic
