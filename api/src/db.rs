@@ -73,6 +73,40 @@ macro_rules! on_tx {
     };
 }
 
+/// Writes the slice `$rows` with multi-row INSERTs of [`chunk_rows`] rows each, in order:
+/// `$insert` is the statement up to `VALUES`, `$row` one row's placeholders (`?`, see
+/// [`repeated`]), and `|$q, $r| $bind` binds one row's values to the query `$q` in the
+/// placeholders' order. Evaluates to `Result<(), sqlx::Error>`, stopping at the first error.
+#[macro_export]
+macro_rules! insert_chunked {
+    ($tx:expr, $insert:expr, $row:expr, $rows:expr, |$q:ident, $r:pat_param| $bind:expr) => {{
+        let tx: &mut $crate::db::Tx = $tx;
+        let per_row = $row.matches('?').count();
+        let mut rest = &$rows[..];
+        let mut written: Result<(), sqlx::Error> = Ok(());
+        while !rest.is_empty() {
+            let (chunk, tail) = rest.split_at($crate::db::chunk_rows(rest.len(), per_row));
+            let sql = format!(
+                "{} VALUES {}",
+                $insert,
+                $crate::db::repeated(tx.kind(), $row, chunk.len())
+            );
+            written = $crate::on_tx!(tx, c => {
+                let mut $q = sqlx::query(&sql);
+                for $r in chunk {
+                    $q = $bind;
+                }
+                $q.execute(c).await.map(|_| ())
+            });
+            if written.is_err() {
+                break;
+            }
+            rest = tail;
+        }
+        written
+    }};
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DbKind {
     Sqlite,
@@ -317,7 +351,6 @@ fn spawn_checkpointer(pool: SqlitePool, restart_frames: i64) {
     });
 }
 
-/// True when the error is a unique-constraint violation (a duplicate), on either database.
 /// `rows` copies of `row`, comma-separated, for a multi-row `VALUES` list or an `IN (...)`
 /// list: `row` marks each parameter `?`. On SQLite the marks stay anonymous `?`: sqlx's SQLite
 /// driver asks SQLite for every parameter's name while binding, and SQLite finds a numbered
@@ -362,6 +395,7 @@ pub fn chunk_rows(left: usize, per_row: usize) -> usize {
         .unwrap_or(1)
 }
 
+/// True when the error is a unique-constraint violation (a duplicate), on either database.
 pub fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
 }

@@ -4,47 +4,37 @@ use chrono::{DateTime, Utc};
 use s117_shared::audit::AuditEntry;
 
 use super::Entry;
-use crate::db::{chunk_rows, repeated, Db, Tx};
-use crate::{on_db, on_tx};
+use crate::db::{Db, Tx};
+use crate::{insert_chunked, on_db};
 
-const INSERT_PREFIX: &str = "INSERT INTO audit_log (at, actor_user_id, actor_client_id, actor_label, action, outcome, record_id,
-                                             target_user_id, ip, request_id, details) VALUES ";
+const INSERT: &str = "INSERT INTO audit_log (at, actor_user_id, actor_client_id, actor_label, action, outcome, record_id,
+                                      target_user_id, ip, request_id, details)";
 
 pub async fn insert(tx: &mut Tx, e: &Entry) -> Result<(), sqlx::Error> {
     insert_many(tx, &[e]).await
 }
 
 /// Inserts the entries, in order, with as few statements as it can (a few fixed sizes of
-/// multi-row INSERT, see [`chunk_rows`]).
+/// multi-row INSERT, see [`crate::db::chunk_rows`]).
 pub async fn insert_many(tx: &mut Tx, entries: &[&Entry]) -> Result<(), sqlx::Error> {
-    let mut rest = entries;
-    while !rest.is_empty() {
-        let (chunk, tail) = rest.split_at(chunk_rows(rest.len(), 11));
-        insert_chunk(tx, chunk).await?;
-        rest = tail;
-    }
-    Ok(())
-}
-
-async fn insert_chunk(tx: &mut Tx, entries: &[&Entry]) -> Result<(), sqlx::Error> {
-    let sql = format!(
-        "{INSERT_PREFIX}{}",
-        repeated(
-            tx.kind(),
-            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            entries.len()
-        )
-    );
-    let details: Vec<String> = entries.iter().map(|e| e.details.to_string()).collect();
-    on_tx!(tx, c => {
-        let mut q = sqlx::query(&sql);
-        for (e, details) in entries.iter().zip(&details) {
-            q = q.bind(e.at).bind(e.actor_user_id).bind(&e.actor_client_id).bind(&e.actor_label).bind(e.action)
-                .bind(e.outcome.as_str()).bind(e.record_id).bind(e.target_user_id).bind(&e.ip).bind(&e.request_id)
-                .bind(details);
-        }
-        q.execute(c).await.map(|_| ())
-    })
+    insert_chunked!(
+        tx,
+        INSERT,
+        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        entries,
+        |q, e| q
+            .bind(e.at)
+            .bind(e.actor_user_id)
+            .bind(&e.actor_client_id)
+            .bind(&e.actor_label)
+            .bind(e.action)
+            .bind(e.outcome.as_str())
+            .bind(e.record_id)
+            .bind(e.target_user_id)
+            .bind(&e.ip)
+            .bind(&e.request_id)
+            .bind(e.details.to_string())
+    )
 }
 
 /// What the audit viewer searches by; empty fields do not filter.

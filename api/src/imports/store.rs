@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use s117_shared::import::ImportCounts;
 
 use crate::db::{chunk_rows, repeated, Db, Tx};
-use crate::{on_db, on_tx};
+use crate::{insert_chunked, on_db, on_tx};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ImportHead {
@@ -66,23 +66,18 @@ pub struct RowOut {
 
 /// Inserts the rows, a few multi-row statements at a time.
 pub async fn insert_rows(tx: &mut Tx, import_id: &str, rows: &[RowOut]) -> Result<(), sqlx::Error> {
-    let mut rest = rows;
-    while !rest.is_empty() {
-        let (chunk, tail) = rest.split_at(chunk_rows(rest.len(), 5));
-        let sql = format!(
-            "INSERT INTO import_rows (import_id, row_number, kind, report, payload) VALUES {}",
-            repeated(tx.kind(), "(?, ?, ?, ?, ?)", chunk.len())
-        );
-        on_tx!(tx, c => {
-            let mut q = sqlx::query(&sql);
-            for r in chunk {
-                q = q.bind(import_id).bind(r.row_number).bind(r.kind).bind(&r.report).bind(&r.payload);
-            }
-            q.execute(c).await.map(|_| ())
-        })?;
-        rest = tail;
-    }
-    Ok(())
+    insert_chunked!(
+        tx,
+        "INSERT INTO import_rows (import_id, row_number, kind, report, payload)",
+        "(?, ?, ?, ?, ?)",
+        rows,
+        |q, r| q
+            .bind(import_id)
+            .bind(r.row_number)
+            .bind(r.kind)
+            .bind(&r.report)
+            .bind(&r.payload)
+    )
 }
 
 pub async fn head(db: &Db, id: &str) -> Result<Option<ImportHead>, sqlx::Error> {

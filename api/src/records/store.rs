@@ -3,8 +3,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use s117_shared::record::{ValidEnd, ValidEpisode, ValidRecord};
 
-use crate::db::{chunk_rows, repeated, Db, Tx};
-use crate::{on_db, on_tx};
+use crate::db::{repeated, Db, Tx};
+use crate::{insert_chunked, on_db, on_tx};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PersonRow {
@@ -230,37 +230,22 @@ pub async fn insert_people(
     now: DateTime<Utc>,
 ) -> Result<Vec<i64>, sqlx::Error> {
     let ids = new_person_ids(tx, records.len()).await?;
-    let kind = tx.kind();
-    let mut done = 0;
-    while done < records.len() {
-        let n = chunk_rows(records.len() - done, 24);
-        let sql = format!(
-            "INSERT INTO people (id, nhs_number, source_system_id, first_name, family_name, name_key, date_of_birth, gender, ethnicity,
-                 address_line_1, address_line_2, address_line_3, town, postcode, postcode_key, learning_disability, gp_practice, notes,
-                 status, current_la, current_commissioner, version, created_at, created_by, updated_at, updated_by)
-             VALUES {}",
-            repeated(
-                kind,
-                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, 1, ?, ?, ?, ?)",
-                n
-            )
-        );
-        let rows = ids[done..done + n].iter().zip(&records[done..done + n]);
-        on_tx!(tx, c => {
-            let mut q = sqlx::query(&sql);
-            for (id, r) in rows {
-                q = q.bind(id)
-                    .bind(r.nhs_number.as_ref().map(|n| n.as_str().to_string())).bind(&r.source_system_id).bind(&r.first_name).bind(&r.family_name)
-                    .bind(name_key(&r.first_name, &r.family_name)).bind(r.date_of_birth).bind(&r.gender).bind(&r.ethnicity)
-                    .bind(&r.address_line_1).bind(&r.address_line_2).bind(&r.address_line_3).bind(&r.town)
-                    .bind(r.postcode.as_str()).bind(postcode_key(r.postcode.as_str())).bind(r.learning_disability.as_str())
-                    .bind(&r.gp_practice).bind(&r.notes).bind(&r.episode.responsible_la).bind(&r.episode.responsible_commissioner)
-                    .bind(now).bind(who).bind(now).bind(who);
-            }
-            q.execute(c).await.map(|_| ())
-        })?;
-        done += n;
-    }
+    let rows: Vec<(i64, &ValidRecord)> = ids.iter().copied().zip(records.iter().copied()).collect();
+    insert_chunked!(
+        tx,
+        "INSERT INTO people (id, nhs_number, source_system_id, first_name, family_name, name_key, date_of_birth, gender, ethnicity,
+             address_line_1, address_line_2, address_line_3, town, postcode, postcode_key, learning_disability, gp_practice, notes,
+             status, current_la, current_commissioner, version, created_at, created_by, updated_at, updated_by)",
+        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, 1, ?, ?, ?, ?)",
+        rows,
+        |q, (id, r)| q.bind(id)
+            .bind(r.nhs_number.as_ref().map(|n| n.as_str().to_string())).bind(&r.source_system_id).bind(&r.first_name).bind(&r.family_name)
+            .bind(name_key(&r.first_name, &r.family_name)).bind(r.date_of_birth).bind(&r.gender).bind(&r.ethnicity)
+            .bind(&r.address_line_1).bind(&r.address_line_2).bind(&r.address_line_3).bind(&r.town)
+            .bind(r.postcode.as_str()).bind(postcode_key(r.postcode.as_str())).bind(r.learning_disability.as_str())
+            .bind(&r.gp_practice).bind(&r.notes).bind(&r.episode.responsible_la).bind(&r.episode.responsible_commissioner)
+            .bind(now).bind(who).bind(now).bind(who)
+    )?;
     let names: Vec<(i64, &str, &str, &str)> = ids
         .iter()
         .zip(records)
@@ -290,24 +275,19 @@ async fn insert_tokens(tx: &mut Tx, people: &[(i64, &str, &str, &str)]) -> Resul
                 .map(move |(t, lcp)| (*id, t, lcp, *status, *family, *first))
         })
         .collect();
-    let kind = tx.kind();
-    let mut done = 0;
-    while done < tokens.len() {
-        let n = chunk_rows(tokens.len() - done, 6);
-        let sql = format!(
-            "INSERT INTO name_tokens (person_id, token, lcp, status, family_name, first_name) VALUES {}",
-            repeated(kind, "(?, ?, ?, ?, ?, ?)", n)
-        );
-        let rows = &tokens[done..done + n];
-        on_tx!(tx, c => {
-            let mut q = sqlx::query(&sql);
-            for (id, t, lcp, status, family, first) in rows {
-                q = q.bind(id).bind(t).bind(lcp).bind(status).bind(family).bind(first);
-            }
-            q.execute(c).await.map(|_| ())
-        })?;
-        done += n;
-    }
+    insert_chunked!(
+        tx,
+        "INSERT INTO name_tokens (person_id, token, lcp, status, family_name, first_name)",
+        "(?, ?, ?, ?, ?, ?)",
+        tokens,
+        |q, (id, t, lcp, status, family, first)| q
+            .bind(id)
+            .bind(t)
+            .bind(lcp)
+            .bind(status)
+            .bind(family)
+            .bind(first)
+    )?;
     // Every ordered pair of a person's different tokens (migration 0012), for two-word
     // searches. A person's tokens are consecutive in `tokens`.
     let pairs: Vec<(&TokenRow, &TokenRow)> = tokens
@@ -321,24 +301,14 @@ async fn insert_tokens(tx: &mut Tx, people: &[(i64, &str, &str, &str)]) -> Resul
             })
         })
         .collect();
-    let mut done = 0;
-    while done < pairs.len() {
-        let n = chunk_rows(pairs.len() - done, 8);
-        let sql = format!(
-            "INSERT INTO name_pairs (person_id, token, other, lcp, other_lcp, status, family_name, first_name) VALUES {}",
-            repeated(kind, "(?, ?, ?, ?, ?, ?, ?, ?)", n)
-        );
-        let rows = &pairs[done..done + n];
-        on_tx!(tx, c => {
-            let mut q = sqlx::query(&sql);
-            for ((id, t, lcp, status, family, first), (_, other, other_lcp, ..)) in rows.iter().copied() {
-                q = q.bind(id).bind(t).bind(other).bind(lcp).bind(other_lcp).bind(status).bind(family).bind(first);
-            }
-            q.execute(c).await.map(|_| ())
-        })?;
-        done += n;
-    }
-    Ok(())
+    insert_chunked!(
+        tx,
+        "INSERT INTO name_pairs (person_id, token, other, lcp, other_lcp, status, family_name, first_name)",
+        "(?, ?, ?, ?, ?, ?, ?, ?)",
+        pairs,
+        |q, ((id, t, lcp, status, family, first), (_, other, other_lcp, ..))| q
+            .bind(id).bind(t).bind(other).bind(lcp).bind(other_lcp).bind(status).bind(family).bind(first)
+    )
 }
 
 /// Removes a person's name tokens and token pairs (before their names are written again, or
@@ -429,29 +399,16 @@ pub async fn insert_episodes(
     episodes: &[(i64, &ValidEpisode)],
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    let kind = tx.kind();
-    let mut done = 0;
-    while done < episodes.len() {
-        let n = chunk_rows(episodes.len() - done, 14);
-        let sql = format!(
-            "INSERT INTO episodes (person_id, date_detained, qualifying_section, place_detained, s117_start_date, responsible_la,
-                 responsible_commissioner, gp_out_of_county, cto_start_date, cto_end_date, last_review_date, next_review_date, created_at, updated_at)
-             VALUES {}",
-            repeated(kind, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", n)
-        );
-        let rows = &episodes[done..done + n];
-        on_tx!(tx, c => {
-            let mut q = sqlx::query(&sql);
-            for (person, e) in rows {
-                q = q.bind(person).bind(e.date_detained).bind(&e.qualifying_section).bind(&e.place_detained).bind(e.s117_start_date)
-                    .bind(&e.responsible_la).bind(&e.responsible_commissioner).bind(e.gp_out_of_county).bind(e.cto_start_date)
-                    .bind(e.cto_end_date).bind(e.last_review_date).bind(e.next_review_date).bind(now).bind(now);
-            }
-            q.execute(c).await.map(|_| ())
-        })?;
-        done += n;
-    }
-    Ok(())
+    insert_chunked!(
+        tx,
+        "INSERT INTO episodes (person_id, date_detained, qualifying_section, place_detained, s117_start_date, responsible_la,
+             responsible_commissioner, gp_out_of_county, cto_start_date, cto_end_date, last_review_date, next_review_date, created_at, updated_at)",
+        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        episodes,
+        |q, (person, e)| q.bind(person).bind(e.date_detained).bind(&e.qualifying_section).bind(&e.place_detained).bind(e.s117_start_date)
+            .bind(&e.responsible_la).bind(&e.responsible_commissioner).bind(e.gp_out_of_county).bind(e.cto_start_date)
+            .bind(e.cto_end_date).bind(e.last_review_date).bind(e.next_review_date).bind(now).bind(now)
+    )
 }
 
 pub async fn update_episode(
@@ -707,6 +664,29 @@ pub async fn search(db: &Db, s: &Search) -> Result<(Vec<SummaryRow>, i64), sqlx:
     let mut counts: Vec<String> = Vec::new();
     let mut page_parts: Vec<String> = Vec::new();
     let count_of = |sql: &str| format!("(SELECT COUNT(*) FROM ({sql}) AS c)");
+    // What a name part's index entries `t` must also satisfy: the status, `lcps` (each person
+    // once), the words not read from the index, and not being in the postcode part.
+    let name_filter = |b: &mut Binds, lcps: String, others: &[&String]| {
+        let mut rest = status(b, "t.status");
+        rest += &format!(" AND {lcps}");
+        for w in others {
+            rest += &format!(" AND {}", has_word(b, "t.person_id", w));
+        }
+        if let Some(p) = &s.postcode_prefix {
+            let r = range(b, "q.postcode_key", p);
+            rest += &format!(
+                " AND NOT EXISTS (SELECT 1 FROM people q WHERE q.id = t.person_id AND {r})"
+            );
+        }
+        rest
+    };
+    // Every name_tokens entry starting with `word` that passes `rest`.
+    let token_range = |b: &mut Binds, word: &String, rest: &str| {
+        let r = range(b, "t.token", word);
+        format!(
+            "SELECT t.family_name, t.first_name, t.person_id AS id FROM name_tokens t WHERE {r}{rest}"
+        )
+    };
     if let Some(p) = &s.postcode_prefix {
         let r = range(&mut b, "postcode_key", p);
         let st = status(&mut b, "status");
@@ -720,18 +700,8 @@ pub async fn search(db: &Db, s: &Search) -> Result<(Vec<SummaryRow>, i64), sqlx:
         NamePlan::None => {}
         NamePlan::Word { word, words } => {
             let len = word.chars().count();
-            let mut rest = status(&mut b, "t.status");
-            rest += &format!(" AND t.lcp < {len}");
-            if let Some(p) = &s.postcode_prefix {
-                let r = range(&mut b, "q.postcode_key", p);
-                rest += &format!(
-                    " AND NOT EXISTS (SELECT 1 FROM people q WHERE q.id = t.person_id AND {r})"
-                );
-            }
-            let r = range(&mut b, "t.token", word);
-            let all = format!(
-                "SELECT t.family_name, t.first_name, t.person_id AS id FROM name_tokens t WHERE {r}{rest}"
-            );
+            let rest = name_filter(&mut b, format!("t.lcp < {len}"), &[]);
+            let all = token_range(&mut b, word, &rest);
             if s.postcode_prefix.is_some() {
                 counts.push(count_of(&all));
             } else {
@@ -763,22 +733,13 @@ pub async fn search(db: &Db, s: &Search) -> Result<(Vec<SummaryRow>, i64), sqlx:
             other,
             rest: others,
         } => {
-            let mut rest = status(&mut b, "t.status");
-            rest += &format!(
-                " AND t.lcp < {} AND t.other_lcp < {}",
+            let lcps = format!(
+                "t.lcp < {} AND t.other_lcp < {}",
                 lead.chars().count(),
                 other.chars().count()
             );
+            let mut rest = name_filter(&mut b, lcps, &others);
             rest += &format!(" AND {}", range(&mut b, "t.other", other));
-            for w in others {
-                rest += &format!(" AND {}", has_word(&mut b, "t.person_id", w));
-            }
-            if let Some(p) = &s.postcode_prefix {
-                let r = range(&mut b, "q.postcode_key", p);
-                rest += &format!(
-                    " AND NOT EXISTS (SELECT 1 FROM people q WHERE q.id = t.person_id AND {r})"
-                );
-            }
             // One short range per word starting with the lead word; the pairs in it are
             // exactly the people who match (not in name order: their other tokens differ).
             let parts: Vec<String> = lead_words
@@ -799,21 +760,8 @@ pub async fn search(db: &Db, s: &Search) -> Result<(Vec<SummaryRow>, i64), sqlx:
         }
         NamePlan::Probe { driver, others } => {
             let len = driver.chars().count();
-            let mut rest = status(&mut b, "t.status");
-            rest += &format!(" AND t.lcp < {len}");
-            for w in others {
-                rest += &format!(" AND {}", has_word(&mut b, "t.person_id", w));
-            }
-            if let Some(p) = &s.postcode_prefix {
-                let r = range(&mut b, "q.postcode_key", p);
-                rest += &format!(
-                    " AND NOT EXISTS (SELECT 1 FROM people q WHERE q.id = t.person_id AND {r})"
-                );
-            }
-            let r = range(&mut b, "t.token", driver);
-            let all = format!(
-                "SELECT t.family_name, t.first_name, t.person_id AS id FROM name_tokens t WHERE {r}{rest}"
-            );
+            let rest = name_filter(&mut b, format!("t.lcp < {len}"), &others);
+            let all = token_range(&mut b, driver, &rest);
             counts.push(count_of(&all));
             page_parts.push(all);
         }
@@ -852,15 +800,15 @@ pub async fn search(db: &Db, s: &Search) -> Result<(Vec<SummaryRow>, i64), sqlx:
         counts.push(count_of(&sql));
         page_parts.push(sql);
     }
+    if page_parts.is_empty() {
+        return Ok((Vec::new(), 0));
+    }
     // The page's people are read by `id IN` rather than by joining the page: SQLite then
     // keeps the top of the sort in its sorter instead of an ephemeral index, which took a
     // third of the whole query's time (590 → 410 µs for a name with 1,391 matches). The
     // copies in name_tokens and name_pairs sort exactly as people's own columns do, so
     // ordering the page's rows by the latter keeps its order. Repeating `$n` placeholders is
     // fine on both databases.
-    if page_parts.is_empty() {
-        return Ok((Vec::new(), 0));
-    }
     let total_sql = counts.join(" + ");
     let m_page = page_parts.join(" UNION ALL ");
     let page_sql = format!(
