@@ -145,7 +145,7 @@ impl Db {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10))
+                .busy_timeout(BUSY_TIMEOUT)
                 .pragma("temp_store", "memory")
                 // Pages are read through a memory map rather than copied into each
                 // connection's cache: every commit (each search's audit entry) makes every
@@ -305,6 +305,9 @@ fn without_sqlite_memory_statistics() {
     });
 }
 
+/// How long a SQLite statement waits for a lock held by another connection.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Log pages (4 KiB) past which the checkpointer starts the SQLite log again (64 MiB). Each
 /// restart holds writers back for a few milliseconds, so not too often.
 const WAL_RESTART_FRAMES: i64 = 16384;
@@ -319,8 +322,9 @@ const WAL_RESTART_FRAMES: i64 = 16384;
 /// catches the log's end, and SQLite only starts the log again from its beginning once a
 /// checkpoint has caught it; the file then grew by the whole load (over 300 MB in a minute
 /// of benchmark). So once the log holds more than `restart_frames` pages, a RESTART
-/// checkpoint holds new writers back for the moment it takes to copy the last frames, and
-/// the next commit starts the log afresh (`journal_size_limit` then trims the file).
+/// checkpoint ([`restart_log`]) holds new writers back for the moment it takes to copy the
+/// last frames (or gives up), and the next commit starts the log afresh
+/// (`journal_size_limit` then trims the file).
 fn spawn_checkpointer(pool: SqlitePool, restart_frames: i64) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_millis(500));
@@ -337,10 +341,7 @@ fn spawn_checkpointer(pool: SqlitePool, restart_frames: i64) {
                     .await;
             match passive {
                 Ok((_, frames, _)) if frames > restart_frames => {
-                    if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(RESTART)")
-                        .execute(&pool)
-                        .await
-                    {
+                    if let Err(e) = restart_log(&pool).await {
                         tracing::debug!(error = %e, "log restart skipped");
                     }
                 }
@@ -349,6 +350,39 @@ fn spawn_checkpointer(pool: SqlitePool, restart_frames: i64) {
             }
         }
     });
+}
+
+/// How long a log restart waits for readers to leave the log before it gives up until the
+/// next tick. While it waits, every writer waits too (SQLite holds new writers back during a
+/// RESTART checkpoint), so this is the longest a restart can delay a commit; with the
+/// connections' own busy timeout (10 s), one long read (a full export) held every audit
+/// commit, and so every search, back for its whole length, and failed writes after 10 s.
+const RESTART_PATIENCE_MS: u32 = 25;
+
+/// One RESTART checkpoint on a connection whose busy timeout is [`RESTART_PATIENCE_MS`]
+/// for the checkpoint only. Giving up is harmless: it is tried again half a second later,
+/// and a reader holding the log that long is rare.
+async fn restart_log(pool: &SqlitePool) -> Result<(), sqlx::Error> {
+    let mut conn = pool.acquire().await?;
+    sqlx::query(&format!("PRAGMA busy_timeout = {RESTART_PATIENCE_MS}"))
+        .execute(&mut *conn)
+        .await?;
+    let restarted = sqlx::query("PRAGMA wal_checkpoint(RESTART)")
+        .execute(&mut *conn)
+        .await;
+    // The connection goes back to the pool: its usual patience first. If that fails, the
+    // connection is closed rather than returned with a 10 ms timeout.
+    let restored = sqlx::query(&format!(
+        "PRAGMA busy_timeout = {}",
+        BUSY_TIMEOUT.as_millis()
+    ))
+    .execute(&mut *conn)
+    .await;
+    if restored.is_err() {
+        conn.detach();
+    }
+    restored?;
+    restarted.map(|_| ())
 }
 
 /// `rows` copies of `row`, comma-separated, for a multi-row `VALUES` list or an `IN (...)`
@@ -414,6 +448,55 @@ pub fn is_unavailable(e: &sqlx::Error) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A RESTART checkpoint waits for readers to leave the log and holds every writer back
+    /// while it waits; with the connections' 10 s busy timeout, one long read (a full
+    /// export, a bulk load) stalled every audit commit, and so every search, for seconds
+    /// (8.9 s seen during demo-data). It must give up quickly instead and try again later.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_log_restart_never_holds_writers_back_for_a_long_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let Db::Sqlite(pool) = Db::connect_url(&url, 4, Duration::from_secs(5))
+            .await
+            .unwrap()
+        else {
+            unreachable!()
+        };
+        sqlx::query("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+            .execute(&pool)
+            .await
+            .unwrap();
+        for _ in 0..200 {
+            sqlx::query("INSERT INTO t (v) VALUES ('an audit entry')")
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+        // A long read holding a snapshot that includes the log's frames.
+        let mut reader = pool.acquire().await.unwrap();
+        sqlx::query("BEGIN").execute(&mut *reader).await.unwrap();
+        sqlx::query("SELECT COUNT(*) FROM t")
+            .execute(&mut *reader)
+            .await
+            .unwrap();
+        // A checkpointer restarting at a test-sized log: its next ticks find 200+ frames.
+        spawn_checkpointer(pool.clone(), 64);
+        tokio::time::sleep(Duration::from_millis(1200)).await;
+        let started = std::time::Instant::now();
+        for _ in 0..5 {
+            sqlx::query("INSERT INTO t (v) VALUES ('a search')")
+                .execute(&pool)
+                .await
+                .unwrap();
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        let took = started.elapsed();
+        sqlx::query("COMMIT").execute(&mut *reader).await.unwrap();
+        // Five commits and 1 s of pauses; a writer held back while the restart waits out
+        // its busy timeout (10 s) for the reader would take far longer.
+        assert!(took < Duration::from_secs(4), "five writes took {took:?}");
+    }
 
     /// Under steady commits while readers always hold a snapshot, the log must keep starting
     /// again rather than grow by every commit (it grew past 300 MB under the search
