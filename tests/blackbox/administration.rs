@@ -4,7 +4,7 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::support::{assert_problem, TestApp};
+use crate::support::{assert_problem, expect_status, TestApp};
 
 const CASEWORKER: &[&str] = &["records.view", "records.create", "records.edit"];
 
@@ -32,12 +32,7 @@ async fn create_record(app: &TestApp, token: &str, nhs: &str, family: &str) -> i
             Some(&person(nhs, family)),
         )
         .await;
-    assert_eq!(
-        res.status(),
-        201,
-        "{}",
-        res.text().await.unwrap_or_default()
-    );
+    let res = expect_status(res, 201).await;
     res.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
 }
 
@@ -383,12 +378,7 @@ async fn drop_down_values_are_added_renamed_retired_and_reinstated_with_audit() 
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        res.status(),
-        200,
-        "{}",
-        res.text().await.unwrap_or_default()
-    );
+    expect_status(res, 200).await;
     let res = app
         .send_auth(
             Method::POST,
@@ -444,12 +434,7 @@ async fn a_value_in_use_is_never_deleted() {
         .await;
     assert_eq!(res.status(), 201);
     let res = post_record_at(&app, &worker, NHS[0], "Harbour", "local:unit").await;
-    assert_eq!(
-        res.status(),
-        201,
-        "{}",
-        res.text().await.unwrap_or_default()
-    );
+    expect_status(res, 201).await;
 
     let list = ref_list(&app, &token, "places-detained").await;
     assert_eq!(find(&list, "local:unit").unwrap()["in_use"], true);
@@ -718,12 +703,7 @@ async fn a_drop_down_change_applies_to_the_next_record_at_once() {
         .await;
     assert_eq!(res.status(), 201);
     let res = post_record_at(&app, &worker, NHS[1], "Newward", "local:brand-new-ward").await;
-    assert_eq!(
-        res.status(),
-        201,
-        "{}",
-        res.text().await.unwrap_or_default()
-    );
+    let res = expect_status(res, 201).await;
     let second = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
 
     // A rename shows at once on the record that uses the value.

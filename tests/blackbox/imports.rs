@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use crate::support::spreadsheet::{sheet_names, xlsx_sheet, zip_entry};
 use crate::support::users::PASSWORD;
-use crate::support::{assert_problem, TestApp};
+use crate::support::{assert_problem, expect_status, TestApp};
 
 const IMPORTER: &[&str] = &[
     "records.view",
@@ -38,12 +38,7 @@ async fn create(app: &TestApp, token: &str, body: &Value) -> (i64, String) {
     let res = app
         .send_auth(reqwest::Method::POST, "/api/v1/records", token, Some(body))
         .await;
-    assert_eq!(
-        res.status(),
-        201,
-        "{}",
-        res.text().await.unwrap_or_default()
-    );
+    let res = expect_status(res, 201).await;
     let etag = res.headers()["etag"].to_str().unwrap().to_string();
     let v: Value = res.json().await.unwrap();
     (v["id"].as_i64().unwrap(), etag)
@@ -77,12 +72,7 @@ async fn seed(app: &TestApp, token: &str) -> (i64, String) {
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        res.status(),
-        200,
-        "{}",
-        res.text().await.unwrap_or_default()
-    );
+    expect_status(res, 200).await;
     alan_id
 }
 
@@ -99,12 +89,7 @@ async fn upload(app: &TestApp, token: &str, name: &str, bytes: Vec<u8>) -> reqwe
 
 async fn checked(app: &TestApp, token: &str, name: &str, bytes: Vec<u8>) -> Value {
     let res = upload(app, token, name, bytes).await;
-    assert_eq!(
-        res.status(),
-        201,
-        "{}",
-        res.text().await.unwrap_or_default()
-    );
+    let res = expect_status(res, 201).await;
     res.json().await.unwrap()
 }
 
@@ -525,12 +510,7 @@ async fn the_agreed_by_columns_name_who_agreed_an_end() {
     assert_eq!(report["counts"]["ended"], 2, "{report}");
     let id = report["id"].as_str().unwrap().to_string();
     let res = process(&app, &token, &id).await;
-    assert_eq!(
-        res.status(),
-        200,
-        "{}",
-        res.text().await.unwrap_or_default()
-    );
+    expect_status(res, 200).await;
     let ended = |first: &'static str| {
         let app = &app;
         let token = &token;
@@ -605,12 +585,7 @@ async fn processing_applies_the_checked_rows_once_each_audited() {
     assert_eq!(count(&app, "SELECT COUNT(*) FROM people").await, 3);
 
     let res = process(&app, &token, &id).await;
-    assert_eq!(
-        res.status(),
-        200,
-        "{}",
-        res.text().await.unwrap_or_default()
-    );
+    let res = expect_status(res, 200).await;
     let done: Value = res.json().await.unwrap();
     assert_eq!(done["status"], "processed");
     assert_eq!(done["rows"][0]["status"], "Record added.");
@@ -737,12 +712,7 @@ async fn processed_new_rows_are_searchable_with_their_history_and_audited_in_row
             None,
         )
         .await;
-    assert_eq!(
-        res.status(),
-        200,
-        "{}",
-        res.text().await.unwrap_or_default()
-    );
+    expect_status(res, 200).await;
 
     // Found by each name word (counted once however many of their words match), by the
     // whole name, and by postcode.
@@ -1153,12 +1123,7 @@ async fn a_crash_mid_process_leaves_all_or_nothing_and_the_upload_processable() 
     let child = start();
     wait_up().await;
     let res = client.post(&url).bearer_auth(&token).send().await.unwrap();
-    assert_eq!(
-        res.status(),
-        200,
-        "{}",
-        res.text().await.unwrap_or_default()
-    );
+    expect_status(res, 200).await;
     drop(child);
     assert_eq!(
         count(&app, "SELECT COUNT(*) FROM people").await,

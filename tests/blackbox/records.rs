@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use crate::support::{assert_problem, TestApp};
+use crate::support::{assert_problem, expect_status, TestApp};
 
 const CASEWORKER: &[&str] = &[
     "records.view",
@@ -46,12 +46,7 @@ async fn create(app: &TestApp, token: &str, body: &Value) -> reqwest::Response {
 
 async fn created(app: &TestApp, token: &str, body: &Value) -> (i64, String) {
     let res = create(app, token, body).await;
-    assert_eq!(
-        res.status(),
-        201,
-        "{}",
-        res.text().await.unwrap_or_default()
-    );
+    let res = expect_status(res, 201).await;
     let etag = res.headers()["etag"].to_str().unwrap().to_string();
     let v: Value = res.json().await.unwrap();
     (v["id"].as_i64().unwrap(), etag)
@@ -357,12 +352,7 @@ async fn a_new_qualifying_detention_closes_the_open_episode_and_opens_another() 
         Some(&episode),
     )
     .await;
-    assert_eq!(
-        res.status(),
-        201,
-        "{}",
-        res.text().await.unwrap_or_default()
-    );
+    expect_status(res, 201).await;
     let r: Value = app
         .get_auth(&format!("/api/v1/records/{id}"), &token)
         .await
@@ -1007,12 +997,7 @@ async fn every_name_search_agrees_with_the_general_path_after_each_kind_of_chang
         Some(&person(&numbers[1], "Mary", "Harbour", "1980-01-01")),
     )
     .await;
-    assert_eq!(
-        res.status(),
-        200,
-        "{}",
-        res.text().await.unwrap_or_default()
-    );
+    expect_status(res, 200).await;
     check("renamed").await;
     assert_eq!(search_json(&app, &token, "q=mary%20harb").await["total"], 1);
 
@@ -1047,12 +1032,7 @@ async fn every_name_search_agrees_with_the_general_path_after_each_kind_of_chang
         Some(&episode),
     )
     .await;
-    assert_eq!(
-        res.status(),
-        201,
-        "{}",
-        res.text().await.unwrap_or_default()
-    );
+    expect_status(res, 201).await;
     check("reinstated").await;
 
     // Delete Smith Ali and Mary Jane Smith.
@@ -1067,12 +1047,7 @@ async fn every_name_search_agrees_with_the_general_path_after_each_kind_of_chang
             None,
         )
         .await;
-        assert_eq!(
-            res.status(),
-            204,
-            "{}",
-            res.text().await.unwrap_or_default()
-        );
+        expect_status(res, 204).await;
     }
     check("deleted").await;
     assert_eq!(search_json(&app, &token, "q=smi%20mary").await["total"], 0);

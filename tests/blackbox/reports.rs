@@ -14,7 +14,7 @@
 use serde_json::{json, Value};
 
 use crate::support::spreadsheet::{xlsx, zip_entry};
-use crate::support::{assert_problem, TestApp};
+use crate::support::{assert_problem, expect_status, TestApp};
 
 const CASEWORKER: &[&str] = &["records.view", "records.create", "records.end"];
 
@@ -60,12 +60,7 @@ async fn create(app: &TestApp, token: &str, body: &Value) -> (i64, String) {
     let res = app
         .send_auth(reqwest::Method::POST, "/api/v1/records", token, Some(body))
         .await;
-    assert_eq!(
-        res.status(),
-        201,
-        "{}",
-        res.text().await.unwrap_or_default()
-    );
+    let res = expect_status(res, 201).await;
     let etag = res.headers()["etag"].to_str().unwrap().to_string();
     (
         res.json::<Value>().await.unwrap()["id"].as_i64().unwrap(),
@@ -191,12 +186,7 @@ async fn fixture() -> Fixture {
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        res.status(),
-        200,
-        "{}",
-        res.text().await.unwrap_or_default()
-    );
+    expect_status(res, 200).await;
     Fixture { app, token, ids }
 }
 
@@ -222,12 +212,7 @@ async fn dashboard(f: &Fixture, query: &str) -> Value {
         .app
         .get_auth(&format!("/api/v1/reports/dashboard{query}"), &f.token)
         .await;
-    assert_eq!(
-        res.status(),
-        200,
-        "{}",
-        res.text().await.unwrap_or_default()
-    );
+    let res = expect_status(res, 200).await;
     res.json().await.unwrap()
 }
 

@@ -256,6 +256,19 @@ impl Drop for TestApp {
     }
 }
 
+/// `res`, after checking its status; on any other status the panic shows the body (a
+/// problem's detail says why).
+pub async fn expect_status(res: reqwest::Response, status: u16) -> reqwest::Response {
+    let got = res.status().as_u16();
+    if got != status {
+        panic!(
+            "status {got}, expected {status}: {}",
+            res.text().await.unwrap_or_default()
+        );
+    }
+    res
+}
+
 /// Asserts the response is RFC 9457 problem+json with this status and type code, and
 /// returns the parsed body.
 pub async fn assert_problem(res: reqwest::Response, status: u16, code: &str) -> serde_json::Value {
