@@ -449,12 +449,9 @@ pub fn is_unavailable(e: &sqlx::Error) -> bool {
 mod tests {
     use super::*;
 
-    /// A RESTART checkpoint waits for readers to leave the log and holds every writer back
-    /// while it waits; with the connections' 10 s busy timeout, one long read (a full
-    /// export, a bulk load) stalled every audit commit, and so every search, for seconds
-    /// (8.9 s seen during demo-data). It must give up quickly instead and try again later.
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_log_restart_never_holds_writers_back_for_a_long_read() {
+    /// A fresh SQLite database as the server opens it (its own checkpointer included), with
+    /// one table `t (id, v)`; the folder goes when the first value is dropped.
+    async fn sqlite_with_table() -> (tempfile::TempDir, SqlitePool) {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("t.db").display());
         let Db::Sqlite(pool) = Db::connect_url(&url, 4, Duration::from_secs(5))
@@ -467,6 +464,16 @@ mod tests {
             .execute(&pool)
             .await
             .unwrap();
+        (dir, pool)
+    }
+
+    /// A RESTART checkpoint waits for readers to leave the log and holds every writer back
+    /// while it waits; with the connections' 10 s busy timeout, one long read (a full
+    /// export, a bulk load) stalled every audit commit, and so every search, for seconds
+    /// (8.9 s seen during demo-data). It must give up quickly instead and try again later.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_log_restart_never_holds_writers_back_for_a_long_read() {
+        let (_dir, pool) = sqlite_with_table().await;
         for _ in 0..200 {
             sqlx::query("INSERT INTO t (v) VALUES ('an audit entry')")
                 .execute(&pool)
@@ -503,18 +510,7 @@ mod tests {
     /// benchmark before the checkpointer restarted it).
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_sqlite_log_starts_again_under_steady_writes_and_reads() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("t.db").display());
-        let Db::Sqlite(pool) = Db::connect_url(&url, 4, Duration::from_secs(5))
-            .await
-            .unwrap()
-        else {
-            unreachable!()
-        };
-        sqlx::query("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
-            .execute(&pool)
-            .await
-            .unwrap();
+        let (_dir, pool) = sqlite_with_table().await;
         // A second checkpointer, restarting at a test-sized log.
         spawn_checkpointer(pool.clone(), 64);
         // Readers that always hold a snapshot somewhere in the log.
