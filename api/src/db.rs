@@ -22,7 +22,10 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::ConnectOptions;
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
 use crate::config::Config;
@@ -145,7 +148,7 @@ impl Db {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
-                .busy_timeout(BUSY_TIMEOUT)
+                .busy_timeout(Duration::from_secs(10))
                 .pragma("temp_store", "memory")
                 // Pages are read through a memory map rather than copied into each
                 // connection's cache: every commit (each search's audit entry) makes every
@@ -305,9 +308,6 @@ fn without_sqlite_memory_statistics() {
     });
 }
 
-/// How long a SQLite statement waits for a lock held by another connection.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
-
 /// Log pages (4 KiB) past which the checkpointer starts the SQLite log again (64 MiB). Each
 /// restart holds writers back for a few milliseconds, so not too often.
 const WAL_RESTART_FRAMES: i64 = 16384;
@@ -322,68 +322,65 @@ const WAL_RESTART_FRAMES: i64 = 16384;
 /// catches the log's end, and SQLite only starts the log again from its beginning once a
 /// checkpoint has caught it; the file then grew by the whole load (over 300 MB in a minute
 /// of benchmark). So once the log holds more than `restart_frames` pages, a RESTART
-/// checkpoint ([`restart_log`]) holds new writers back for the moment it takes to copy the
-/// last frames (or gives up), and the next commit starts the log afresh
-/// (`journal_size_limit` then trims the file).
+/// checkpoint holds new writers back for the moment it takes to copy the last frames, and
+/// the next commit starts the log afresh (`journal_size_limit` then trims the file).
+///
+/// The checkpoints run on a connection of their own, opened with the pool's settings but a
+/// busy timeout of [`RESTART_PATIENCE`]: while a RESTART waits for readers to leave the
+/// log, every writer waits too, and with the pool's 10 s timeout one long read (a full
+/// export) held every audit commit, and so every search, back for its whole length, and
+/// failed writes after 10 s. Giving up is harmless: the restart is tried again at the next
+/// tick, and a reader holding the log that long is rare.
 fn spawn_checkpointer(pool: SqlitePool, restart_frames: i64) {
+    let options = (*pool.connect_options())
+        .clone()
+        .busy_timeout(RESTART_PATIENCE);
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_millis(500));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut conn: Option<SqliteConnection> = None;
         loop {
             tick.tick().await;
             if pool.is_closed() {
                 break;
             }
+            let c = match &mut conn {
+                Some(c) => c,
+                None => match options.connect().await {
+                    Ok(c) => conn.insert(c),
+                    Err(e) => {
+                        tracing::debug!(error = %e, "checkpoint connection not opened");
+                        continue;
+                    }
+                },
+            };
             // (busy, frames in the log, frames copied)
             let passive: Result<(i64, i64, i64), sqlx::Error> =
                 sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
-                    .fetch_one(&pool)
+                    .fetch_one(&mut *c)
                     .await;
-            match passive {
+            let checked = match passive {
                 Ok((_, frames, _)) if frames > restart_frames => {
-                    if let Err(e) = restart_log(&pool).await {
-                        tracing::debug!(error = %e, "log restart skipped");
-                    }
+                    sqlx::query("PRAGMA wal_checkpoint(RESTART)")
+                        .execute(&mut *c)
+                        .await
+                        .map(|_| ())
                 }
-                Ok(_) => {}
-                Err(e) => tracing::debug!(error = %e, "checkpoint skipped"),
+                Ok(_) => Ok(()),
+                Err(e) => Err(e),
+            };
+            if let Err(e) = checked {
+                tracing::debug!(error = %e, "checkpoint skipped");
+                conn = None; // opened afresh at the next tick
             }
         }
     });
 }
 
-/// How long a log restart waits for readers to leave the log before it gives up until the
-/// next tick. While it waits, every writer waits too (SQLite holds new writers back during a
-/// RESTART checkpoint), so this is the longest a restart can delay a commit; with the
-/// connections' own busy timeout (10 s), one long read (a full export) held every audit
-/// commit, and so every search, back for its whole length, and failed writes after 10 s.
-const RESTART_PATIENCE_MS: u32 = 25;
-
-/// One RESTART checkpoint on a connection whose busy timeout is [`RESTART_PATIENCE_MS`]
-/// for the checkpoint only. Giving up is harmless: it is tried again half a second later,
-/// and a reader holding the log that long is rare.
-async fn restart_log(pool: &SqlitePool) -> Result<(), sqlx::Error> {
-    let mut conn = pool.acquire().await?;
-    sqlx::query(&format!("PRAGMA busy_timeout = {RESTART_PATIENCE_MS}"))
-        .execute(&mut *conn)
-        .await?;
-    let restarted = sqlx::query("PRAGMA wal_checkpoint(RESTART)")
-        .execute(&mut *conn)
-        .await;
-    // The connection goes back to the pool: its usual patience first. If that fails, the
-    // connection is closed rather than returned with a 10 ms timeout.
-    let restored = sqlx::query(&format!(
-        "PRAGMA busy_timeout = {}",
-        BUSY_TIMEOUT.as_millis()
-    ))
-    .execute(&mut *conn)
-    .await;
-    if restored.is_err() {
-        conn.detach();
-    }
-    restored?;
-    restarted.map(|_| ())
-}
+/// How long the checkpointer's RESTART waits for readers to leave the log before it gives up
+/// until the next tick: the longest a restart can hold a commit back (see
+/// [`spawn_checkpointer`]).
+const RESTART_PATIENCE: Duration = Duration::from_millis(25);
 
 /// `rows` copies of `row`, comma-separated, for a multi-row `VALUES` list or an `IN (...)`
 /// list: `row` marks each parameter `?`. On SQLite the marks stay anonymous `?`: sqlx's SQLite
