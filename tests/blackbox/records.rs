@@ -1052,3 +1052,62 @@ async fn every_name_search_agrees_with_the_general_path_after_each_kind_of_chang
     check("deleted").await;
     assert_eq!(search_json(&app, &token, "q=smi%20mary").await["total"], 0);
 }
+
+/// Every row of the list names its responsible LA and commissioner, and sorting by either
+/// sorts by those names, with a search term or without.
+#[tokio::test]
+async fn the_list_shows_and_sorts_by_the_responsible_bodies_names() {
+    let app = TestApp::spawn().await;
+    let token = caseworker(&app).await;
+    let mut nhs = (2000..).filter_map(s117_api::demo::test_nhs_number);
+    let stafford = person(&nhs.next().unwrap(), "Ann", "Hale", "1970-01-01");
+    let mut stoke = person(&nhs.next().unwrap(), "Ben", "Hart", "1971-01-01");
+    stoke["episode"]["responsible_la"] = json!("E06000021");
+    stoke["episode"]["responsible_commissioner"] = json!("sicbl:05W");
+    let (a, _) = created(&app, &token, &stafford).await;
+    let (b, _) = created(&app, &token, &stoke).await;
+    let ids = |v: &Value| -> Vec<i64> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_i64().unwrap())
+            .collect()
+    };
+    for q in ["", "q=ha&", "q=ha&status=all&"] {
+        for (sort, order) in [
+            ("name", [a, b]),
+            ("responsible_la", [a, b]),
+            ("-responsible_la", [b, a]),
+            ("responsible_commissioner", [a, b]),
+            ("-responsible_commissioner", [b, a]),
+        ] {
+            let v = search_json(&app, &token, &format!("{q}sort={sort}")).await;
+            assert_eq!(ids(&v), order, "{q}sort={sort}");
+            let row = |id: i64| {
+                v["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|i| i["id"] == id)
+                    .unwrap()
+                    .clone()
+            };
+            assert_eq!(
+                row(a)["responsible_la"],
+                json!({ "code": "E10000028", "name": "Staffordshire" }),
+                "{q}sort={sort}"
+            );
+            assert_eq!(row(b)["responsible_la"]["name"], "Stoke-on-Trent");
+            let commissioner = row(b)["responsible_commissioner"].clone();
+            assert_eq!(commissioner["code"], "sicbl:05W");
+            assert!(
+                commissioner["name"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("NHS Staffordshire and Stoke-on-Trent ICB - 05W"),
+                "{commissioner}"
+            );
+        }
+    }
+}

@@ -7,7 +7,8 @@
 //! which under 32 concurrent searches gave p99 latencies of half a second.
 //!
 //! How: requests hand their entry to one writer task and wait. The writer takes everything
-//! waiting, writes it in one transaction, commits, and only then answers each request with
+//! waiting, writes it as one atomic write (one statement on PostgreSQL, one transaction on
+//! SQLite: [`store::insert_batch`]), and only then answers each request with
 //! the outcome. While one batch commits the next one gathers, so under load one fsync covers
 //! many searches and there is only ever one writer from this path (no lock contention among
 //! searches); with a single request in flight it is simply one transaction, without waiting.
@@ -133,7 +134,5 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Pending>) {
 }
 
 async fn write_all(db: &Db, entries: &[&Entry]) -> Result<(), sqlx::Error> {
-    let mut tx = db.begin().await?;
-    store::insert_many(&mut tx, entries).await?;
-    tx.commit().await
+    store::insert_batch(db, entries).await
 }

@@ -37,6 +37,48 @@ pub async fn insert_many(tx: &mut Tx, entries: &[&Entry]) -> Result<(), sqlx::Er
     )
 }
 
+/// Inserts the entries as one atomic write, in as few round trips as the database allows:
+/// on PostgreSQL one statement over arrays of the columns (any number of entries, committed
+/// on its own), on SQLite a transaction of [`insert_many`]'s statements (in-process, where a
+/// statement costs no round trip).
+///
+/// The audit writer's batches (audit/batch.rs) take this path: with a transaction around
+/// multi-row INSERTs of fixed sizes, a batch of 17 searches' entries was five round trips
+/// to PostgreSQL (BEGIN, 8 + 8 + 1 rows, COMMIT), and each one a wake-up on both sides.
+pub async fn insert_batch(db: &Db, entries: &[&Entry]) -> Result<(), sqlx::Error> {
+    match db {
+        Db::Postgres(pool) => {
+            let sql = format!(
+                "{INSERT} SELECT * FROM UNNEST($1::timestamptz[], $2::int8[], $3::text[], $4::text[], $5::text[],
+                 $6::text[], $7::int8[], $8::int8[], $9::text[], $10::text[], $11::text[])"
+            );
+            let column = |f: &dyn Fn(&Entry) -> Option<String>| -> Vec<Option<String>> {
+                entries.iter().map(|e| f(e)).collect()
+            };
+            sqlx::query(&sql)
+                .bind(entries.iter().map(|e| e.at).collect::<Vec<_>>())
+                .bind(entries.iter().map(|e| e.actor_user_id).collect::<Vec<_>>())
+                .bind(column(&|e| e.actor_client_id.clone()))
+                .bind(column(&|e| Some(e.actor_label.clone())))
+                .bind(column(&|e| Some(e.action.to_string())))
+                .bind(column(&|e| Some(e.outcome.as_str().to_string())))
+                .bind(entries.iter().map(|e| e.record_id).collect::<Vec<_>>())
+                .bind(entries.iter().map(|e| e.target_user_id).collect::<Vec<_>>())
+                .bind(column(&|e| e.ip.clone()))
+                .bind(column(&|e| e.request_id.clone()))
+                .bind(column(&|e| Some(e.details.to_string())))
+                .execute(pool)
+                .await
+                .map(|_| ())
+        }
+        Db::Sqlite(_) => {
+            let mut tx = db.begin().await?;
+            insert_many(&mut tx, entries).await?;
+            tx.commit().await
+        }
+    }
+}
+
 /// What the audit viewer searches by; empty fields do not filter.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {

@@ -641,9 +641,13 @@ pub async fn search(
     // Nothing is returned unless the entry is committed (see audit/batch.rs for why this
     // goes through the group-commit writer and why the guarantee holds).
     state.audit.write(entry).await?;
+    let refs = refs(state).await?;
     let items = rows
         .into_iter()
         .map(|r| s117_shared::record_view::RecordSummary {
+            responsible_la: refs.coded(ReferenceList::LocalAuthorities, &r.current_la),
+            responsible_commissioner: refs
+                .coded(ReferenceList::Commissioners, &r.current_commissioner),
             id: r.id,
             nhs_number: r.nhs_number,
             source_system_id: r.source_system_id,
@@ -651,16 +655,6 @@ pub async fn search(
             family_name: r.family_name,
             date_of_birth: r.date_of_birth,
             postcode: r.postcode,
-            responsible_la: s117_shared::record_view::Coded {
-                name: r.la_name.unwrap_or_else(|| r.current_la.clone()),
-                code: r.current_la,
-            },
-            responsible_commissioner: s117_shared::record_view::Coded {
-                name: r
-                    .commissioner_name
-                    .unwrap_or_else(|| r.current_commissioner.clone()),
-                code: r.current_commissioner,
-            },
             status: if r.status == "active" {
                 RecordStatus::Active
             } else {
