@@ -599,13 +599,14 @@ struct CountedRow {
 /// PostgreSQL returns the page as rows, each carrying the total (an InitPlan, computed once):
 /// building and parsing JSON there cost as much as finding the page (0.41 → 0.21 ms per
 /// search with the reference joins gone, pgbench, one client). Only a page past the end
-/// then needs a second statement for its total.
+/// then needs a second statement for its total (an empty first page has none).
 async fn fetch_page(
     db: &Db,
     with: &str,
     total_sql: &str,
     page_sql: &str,
     order_by: &str,
+    offset: i64,
     binds: &Binds,
 ) -> Result<(Vec<SummaryRow>, i64), sqlx::Error> {
     let order = order_by
@@ -644,6 +645,8 @@ async fn fetch_page(
             let rows: Vec<CountedRow> = bound!(sqlx::query_as(&sql), binds).fetch_all(pool).await?;
             let total = match rows.first() {
                 Some(first) => first.total,
+                // Nothing on the first page: nothing matches.
+                None if offset == 0 => 0,
                 None => {
                     let sql = format!("{with}SELECT {total_sql}");
                     bound!(sqlx::query_scalar(&sql), binds)
@@ -743,74 +746,102 @@ pub async fn search(db: &Db, s: &Search) -> Result<(Vec<SummaryRow>, i64), sqlx:
     }
     let t_order = m_order.replace("m.id", "t.person_id").replace("m.", "t.");
     let top = s.offset + s.limit;
-    match NamePlan::new(db, &s.name_tokens).await? {
-        NamePlan::None => {}
-        NamePlan::Word { word, words } => {
-            let len = word.chars().count();
-            let rest = name_filter(&mut b, format!("t.lcp < {len}"), &[]);
-            let all = token_range(&mut b, word, &rest);
-            if s.postcode_prefix.is_some() {
-                counts.push(count_of(&all));
-            } else {
-                // Without a postcode to leave out, the matches are counted per token.
-                let r = range(&mut b, "k.token", word);
-                let st = status(&mut b, "k.status");
-                counts.push(format!(
-                    "(SELECT CAST(COALESCE(SUM(k.n), 0) AS BIGINT) FROM name_token_counts k WHERE {r}{st} AND k.lcp < {len})"
-                ));
-            }
-            match words {
+    // PostgreSQL reads a single word's tokens inside the search's statement (a round trip
+    // saved); SQLite, in-process, reads them first.
+    let (with, plan) = match (db, s.name_tokens.as_slice()) {
+        (Db::Postgres(_), [word]) => {
+            let lo = b.arg(word.clone());
+            let hi = b.arg(prefix_end(word));
+            let with = format!("WITH RECURSIVE {} ", Words::cte("w0", &lo, &hi, c));
+            (with, NamePlan::Word { word, words: Words::Cte("w0") })
+        }
+        _ => (String::new(), NamePlan::new(db, &s.name_tokens).await?),
+    };
+    {
+        match plan {
+            NamePlan::None => {}
+            NamePlan::Word { word, words } => {
+                let len = word.chars().count();
+                let rest = name_filter(&mut b, format!("t.lcp < {len}"), &[]);
+                let all = token_range(&mut b, word, &rest);
+                if s.postcode_prefix.is_some() {
+                    counts.push(count_of(&all));
+                } else {
+                    // Without a postcode to leave out, the matches are counted per token.
+                    let r = range(&mut b, "k.token", word);
+                    let st = status(&mut b, "k.status");
+                    counts.push(format!(
+                        "(SELECT CAST(COALESCE(SUM(k.n), 0) AS BIGINT) FROM name_token_counts k WHERE {r}{st} AND k.lcp < {len})"
+                    ));
+                }
                 // Each word's entries are in name order in the index (name_tokens_search), so
-                // the page is the top of a few short index walks, not a sort of every match.
-                Some(words) => {
-                    for (i, w) in words.into_iter().enumerate() {
-                        let w = b.arg(w);
-                        page_parts.push(format!(
-                            "SELECT * FROM (SELECT t.family_name, t.first_name, t.person_id AS id FROM name_tokens t
-                             WHERE t.token = {w}{c}{rest} ORDER BY {t_order} LIMIT {top}) AS w{i}"
-                        ));
+                // with a few words the page is the top of a few short index walks, not a sort
+                // of every match.
+                let walk = |w: &str| {
+                    format!(
+                        "SELECT t.family_name, t.first_name, t.person_id AS id FROM name_tokens t
+                         WHERE t.token = {w}{c}{rest} ORDER BY {t_order} LIMIT {top}"
+                    )
+                };
+                match words {
+                    Words::Listed(Some(words)) => {
+                        for (i, w) in words.into_iter().enumerate() {
+                            let w = b.arg(w);
+                            page_parts.push(format!("SELECT * FROM ({}) AS w{i}", walk(&w)));
+                        }
+                    }
+                    Words::Listed(None) => page_parts.push(all),
+                    Words::Cte(cte) => {
+                        let walks = format!(
+                            "SELECT x.family_name, x.first_name, x.id FROM {cte} CROSS JOIN LATERAL ({}) AS x",
+                            walk(&format!("{cte}.word"))
+                        );
+                        // Walks when there are few tokens, else a sort of every match: each part
+                        // runs only if its condition holds (a one-time filter in the plan).
+                        let few = Words::few(cte);
+                        page_parts.push(format!("SELECT * FROM ({walks}) AS g WHERE {few}"));
+                        page_parts.push(format!("SELECT * FROM ({all}) AS g WHERE NOT {few}"));
                     }
                 }
-                None => page_parts.push(all),
             }
-        }
-        NamePlan::Pair {
-            lead,
-            lead_words,
-            other,
-            rest: others,
-        } => {
-            let lcps = format!(
-                "t.lcp < {} AND t.other_lcp < {}",
-                lead.chars().count(),
-                other.chars().count()
-            );
-            let mut rest = name_filter(&mut b, lcps, &others);
-            rest += &format!(" AND {}", range(&mut b, "t.other", other));
-            // One short range per word starting with the lead word; the pairs in it are
-            // exactly the people who match (not in name order: their other tokens differ).
-            let parts: Vec<String> = lead_words
-                .into_iter()
-                .map(|w| {
-                    let w = b.arg(w);
+            NamePlan::Pair {
+                lead,
+                lead_words,
+                other,
+                rest: others,
+            } => {
+                let lcps = format!(
+                    "t.lcp < {} AND t.other_lcp < {}",
+                    lead.chars().count(),
+                    other.chars().count()
+                );
+                let mut rest = name_filter(&mut b, lcps, &others);
+                rest += &format!(" AND {}", range(&mut b, "t.other", other));
+                // One short range per word starting with the lead word; the pairs in it are
+                // exactly the people who match (not in name order: their other tokens differ).
+                let pairs = |token: &str| {
                     format!(
                         "SELECT t.family_name, t.first_name, t.person_id AS id FROM name_pairs t
-                         WHERE t.token = {w}{c}{rest}"
+                         WHERE t.token = {token}{c}{rest}"
                     )
-                })
-                .collect();
-            if !parts.is_empty() {
-                let all = parts.join(" UNION ALL ");
+                };
+                let parts: Vec<String> = lead_words
+                    .into_iter()
+                    .map(|w| pairs(&b.arg(w)))
+                    .collect();
+                let all = (!parts.is_empty()).then(|| parts.join(" UNION ALL "));
+                if let Some(all) = all {
+                    counts.push(count_of(&all));
+                    page_parts.push(all);
+                }
+            }
+            NamePlan::Probe { driver, others } => {
+                let len = driver.chars().count();
+                let rest = name_filter(&mut b, format!("t.lcp < {len}"), &others);
+                let all = token_range(&mut b, driver, &rest);
                 counts.push(count_of(&all));
                 page_parts.push(all);
             }
-        }
-        NamePlan::Probe { driver, others } => {
-            let len = driver.chars().count();
-            let rest = name_filter(&mut b, format!("t.lcp < {len}"), &others);
-            let all = token_range(&mut b, driver, &rest);
-            counts.push(count_of(&all));
-            page_parts.push(all);
         }
     }
     let mut exact: Vec<String> = Vec::new();
@@ -863,19 +894,45 @@ pub async fn search(db: &Db, s: &Search) -> Result<(Vec<SummaryRow>, i64), sqlx:
          WHERE p.id IN (SELECT page.id FROM (SELECT m.family_name, m.first_name, m.id FROM ({m_page}) AS m ORDER BY {m_order} LIMIT {} OFFSET {}) AS page)",
         s.limit, s.offset
     );
-    fetch_page(db, "", &format!("({total_sql})"), &page_sql, s.order_by, &b).await
+    fetch_page(db, &with, &format!("({total_sql})"), &page_sql, s.order_by, s.offset, &b).await
+}
+
+/// The different tokens that start with a search word.
+enum Words {
+    /// Read before the search's statement: at most [`MAX_WORDS`] of them, or `None` when
+    /// there are more.
+    Listed(Option<Vec<String>>),
+    /// Read inside the search's statement (PostgreSQL, where each statement is a round trip:
+    /// a single word's), by the CTE of this name ([`Words::cte`]).
+    Cte(&'static str),
+}
+
+impl Words {
+    /// A recursive CTE `name(word, n)` of the tokens in the range `lo`..`hi` (placeholders),
+    /// found by one index seek each, stopping after [`MAX_WORDS`] + 1 (so "more" shows).
+    fn cte(name: &str, lo: &str, hi: &str, c: &str) -> String {
+        format!(
+            "{name}(word, n) AS (
+             SELECT (SELECT MIN(token) FROM name_tokens WHERE token >= {lo}{c} AND token < {hi}{c}), 1
+             UNION ALL
+             SELECT (SELECT MIN(token) FROM name_tokens WHERE token > {name}.word{c} AND token < {hi}{c}), {name}.n + 1
+             FROM {name} WHERE {name}.word IS NOT NULL AND {name}.n <= {MAX_WORDS})"
+        )
+    }
+
+    /// SQL that is true when the CTE `name` holds at most [`MAX_WORDS`] tokens.
+    fn few(name: &str) -> String {
+        format!("((SELECT COUNT(word) FROM {name}) <= {MAX_WORDS})")
+    }
 }
 
 /// How the name words of a search are read.
 enum NamePlan<'a> {
     /// No name words.
     None,
-    /// One word: a range on `name_tokens_search`; `words` are the different tokens starting
-    /// with it (at most [`MAX_WORDS`]), whose index walks give the page.
-    Word {
-        word: &'a String,
-        words: Option<Vec<String>>,
-    },
+    /// One word: a range on `name_tokens_search`; with at most [`MAX_WORDS`] different tokens
+    /// starting with it (`words`), their index walks give the page.
+    Word { word: &'a String, words: Words },
     /// Two words of which neither starts the other, `lead` having at most [`MAX_WORDS`]
     /// tokens starting with it (`lead_words`): ranges on `name_pairs`'s key; any further
     /// words (`rest`) checked per match.
@@ -893,74 +950,102 @@ enum NamePlan<'a> {
     },
 }
 
+/// A search's words longest first (the longest likely has the fewest matches; ties go to the
+/// first typed), and the first two of them of which neither starts the other.
+fn ranked(words: &[String]) -> (Vec<&String>, Option<(&String, &String)>) {
+    let mut by_length: Vec<&String> = words.iter().collect();
+    by_length.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+    let unrelated =
+        |a: &String, b: &String| !a.starts_with(b.as_str()) && !b.starts_with(a.as_str());
+    let pair = by_length.iter().enumerate().find_map(|(i, a)| {
+        by_length[i + 1..]
+            .iter()
+            .find(|b| unrelated(a, b))
+            .map(|b| (*a, *b))
+    });
+    (by_length, pair)
+}
+
 impl<'a> NamePlan<'a> {
+    /// The plan, with the tokens it needs read beforehand.
     async fn new(db: &Db, words: &'a [String]) -> Result<Self, sqlx::Error> {
-        // The longest word drives (likely the fewest matches); ties go to the first typed.
-        let mut by_length: Vec<&String> = words.iter().collect();
-        by_length.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+        let (by_length, pair) = ranked(words);
         let Some(&driver) = by_length.first() else {
             return Ok(Self::None);
         };
         if words.len() == 1 {
-            let words = distinct_words(db, driver).await?;
+            let [words] = distinct_words(db, [driver]).await?;
             return Ok(Self::Word {
                 word: driver,
-                words,
+                words: Words::Listed(words),
             });
         }
-        let unrelated =
-            |a: &String, b: &String| !a.starts_with(b.as_str()) && !b.starts_with(a.as_str());
-        let pair = by_length.iter().enumerate().find_map(|(i, a)| {
-            by_length[i + 1..]
-                .iter()
-                .find(|b| unrelated(a, b))
-                .map(|b| (*a, *b))
-        });
-        let probe = || Self::Probe {
-            driver,
-            others: by_length[1..].to_vec(),
-        };
         let Some((x, y)) = pair else {
-            return Ok(probe());
+            return Ok(Self::probe(&by_length));
         };
-        let (xs, ys) = tokio::join!(distinct_words(db, x), distinct_words(db, y));
-        let (lead, other, lead_words) = match (xs?, ys?) {
-            (Some(xs), Some(ys)) if ys.len() < xs.len() => (y, x, ys),
-            (Some(xs), _) => (x, y, xs),
-            (None, Some(ys)) => (y, x, ys),
-            (None, None) => return Ok(probe()),
-        };
+        Ok(match distinct_words(db, [x, y]).await? {
+            [Some(xs), Some(ys)] if ys.len() < xs.len() => Self::pair(&by_length, y, x, ys),
+            [Some(xs), _] => Self::pair(&by_length, x, y, xs),
+            [None, Some(ys)] => Self::pair(&by_length, y, x, ys),
+            [None, None] => Self::probe(&by_length),
+        })
+    }
+
+    fn pair(
+        by_length: &[&'a String],
+        lead: &'a String,
+        other: &'a String,
+        lead_words: Vec<String>,
+    ) -> Self {
         let rest = by_length
             .iter()
             .copied()
             .filter(|w| *w != lead && *w != other)
             .collect();
-        Ok(Self::Pair {
+        Self::Pair {
             lead,
             lead_words,
             other,
             rest,
-        })
+        }
+    }
+
+    fn probe(by_length: &[&'a String]) -> Self {
+        Self::Probe {
+            driver: by_length[0],
+            others: by_length[1..].to_vec(),
+        }
     }
 }
 
-/// The words in name_tokens that start with `prefix`, in byte order, if there are at most
-/// [`MAX_WORDS`] of them (found by one index seek each); `None` when there are more.
-async fn distinct_words(db: &Db, prefix: &str) -> Result<Option<Vec<String>>, sqlx::Error> {
-    let c = collate(db);
+/// For each prefix, the words in name_tokens that start with it, if there are
+/// at most [`MAX_WORDS`] of them (found by one index seek each; `None` when there are more),
+/// all in one statement.
+async fn distinct_words<const N: usize>(
+    db: &Db,
+    prefixes: [&String; N],
+) -> Result<[Option<Vec<String>>; N], sqlx::Error> {
+    let mut b = Binds::default();
+    let mut ctes = Vec::new();
+    let mut selects = Vec::new();
+    for (i, prefix) in prefixes.iter().enumerate() {
+        let lo = b.arg(prefix.to_string());
+        let hi = b.arg(prefix_end(prefix));
+        ctes.push(Words::cte(&format!("w{i}"), &lo, &hi, collate(db)));
+        selects.push(format!("SELECT {i} AS k, word FROM w{i} WHERE word IS NOT NULL"));
+    }
     let sql = format!(
-        "WITH RECURSIVE w(word, n) AS (
-             SELECT (SELECT MIN(token) FROM name_tokens WHERE token >= $1{c} AND token < $2{c}), 1
-             UNION ALL
-             SELECT (SELECT MIN(token) FROM name_tokens WHERE token > w.word{c} AND token < $2{c}), w.n + 1
-             FROM w WHERE w.word IS NOT NULL AND w.n <= {MAX_WORDS})
-         SELECT word FROM w WHERE word IS NOT NULL"
+        "WITH RECURSIVE {} {}",
+        ctes.join(", "),
+        selects.join(" UNION ALL ")
     );
-    let hi = prefix_end(prefix);
-    let words: Vec<String> = on_db!(db, p => {
-        sqlx::query_scalar::<_, String>(&sql).bind(prefix).bind(&hi).fetch_all(p).await
-    })?;
-    Ok((words.len() <= MAX_WORDS).then_some(words))
+    let rows: Vec<(i32, String)> =
+        on_db!(db, p => bound!(sqlx::query_as(&sql), b).fetch_all(p).await)?;
+    let mut words: [Vec<String>; N] = std::array::from_fn(|_| Vec::new());
+    for (k, word) in rows {
+        words[k as usize].push(word);
+    }
+    Ok(words.map(|w| (w.len() <= MAX_WORDS).then_some(w)))
 }
 
 /// Above this many different words for a prefix, the page is found by sorting every match.
@@ -1070,7 +1155,7 @@ async fn search_general(db: &Db, s: &Search) -> Result<(Vec<SummaryRow>, i64), s
         s.order_by, s.limit, s.offset
     );
     let total_sql = format!("(SELECT COUNT(*) FROM {from} WHERE {filter}{join_on})");
-    fetch_page(db, &with, &total_sql, &list_sql, s.order_by, &b).await
+    fetch_page(db, &with, &total_sql, &list_sql, s.order_by, s.offset, &b).await
 }
 
 #[cfg(test)]
