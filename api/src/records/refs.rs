@@ -184,6 +184,11 @@ mod tests {
     use super::*;
     use std::sync::atomic::{AtomicU32, Ordering};
 
+    /// Makes the shared value as old as it may be before it is read again.
+    fn age(shared: &Shared<u32>) {
+        shared.lock().current.as_mut().unwrap().0 -= FRESH_FOR;
+    }
+
     async fn slow_count(loads: &AtomicU32) -> Result<u32, ()> {
         let n = loads.fetch_add(1, Ordering::SeqCst) + 1;
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -195,7 +200,7 @@ mod tests {
         let shared = Shared::<u32>::default();
         let loads = AtomicU32::new(0);
         assert_eq!(*shared.get_or_load(|| slow_count(&loads)).await.unwrap(), 1);
-        shared.lock().current.as_mut().unwrap().0 -= FRESH_FOR;
+        age(&shared);
         let got = futures_util::future::join_all(
             (0..32).map(|_| shared.get_or_load(|| slow_count(&loads))),
         )
@@ -219,7 +224,7 @@ mod tests {
         shared.forget();
         assert_eq!(*shared.get_or_load(|| slow_count(&loads)).await.unwrap(), 2);
         // A read that was under way when the lists changed answers its own request only.
-        shared.lock().current.as_mut().unwrap().0 -= FRESH_FOR;
+        age(&shared);
         let early = shared.get_or_load(|| async {
             let v = slow_count(&loads).await;
             shared.forget();
@@ -234,7 +239,7 @@ mod tests {
         let shared = Shared::<u32>::default();
         let loads = AtomicU32::new(0);
         shared.get_or_load(|| slow_count(&loads)).await.unwrap();
-        shared.lock().current.as_mut().unwrap().0 -= FRESH_FOR;
+        age(&shared);
         assert!(shared
             .get_or_load(|| async { Err::<u32, ()>(()) })
             .await

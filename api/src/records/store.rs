@@ -753,7 +753,13 @@ pub async fn search(db: &Db, s: &Search) -> Result<(Vec<SummaryRow>, i64), sqlx:
             let lo = b.arg(word.clone());
             let hi = b.arg(prefix_end(word));
             let with = format!("WITH RECURSIVE {} ", Words::cte("w0", &lo, &hi, c));
-            (with, NamePlan::Word { word, words: Words::Cte("w0") })
+            (
+                with,
+                NamePlan::Word {
+                    word,
+                    words: Words::Cte("w0"),
+                },
+            )
         }
         _ => (String::new(), NamePlan::new(db, &s.name_tokens).await?),
     };
@@ -825,10 +831,7 @@ pub async fn search(db: &Db, s: &Search) -> Result<(Vec<SummaryRow>, i64), sqlx:
                          WHERE t.token = {token}{c}{rest}"
                     )
                 };
-                let parts: Vec<String> = lead_words
-                    .into_iter()
-                    .map(|w| pairs(&b.arg(w)))
-                    .collect();
+                let parts: Vec<String> = lead_words.into_iter().map(|w| pairs(&b.arg(w))).collect();
                 let all = (!parts.is_empty()).then(|| parts.join(" UNION ALL "));
                 if let Some(all) = all {
                     counts.push(count_of(&all));
@@ -894,7 +897,16 @@ pub async fn search(db: &Db, s: &Search) -> Result<(Vec<SummaryRow>, i64), sqlx:
          WHERE p.id IN (SELECT page.id FROM (SELECT m.family_name, m.first_name, m.id FROM ({m_page}) AS m ORDER BY {m_order} LIMIT {} OFFSET {}) AS page)",
         s.limit, s.offset
     );
-    fetch_page(db, &with, &format!("({total_sql})"), &page_sql, s.order_by, s.offset, &b).await
+    fetch_page(
+        db,
+        &with,
+        &format!("({total_sql})"),
+        &page_sql,
+        s.order_by,
+        s.offset,
+        &b,
+    )
+    .await
 }
 
 /// The different tokens that start with a search word.
@@ -1032,7 +1044,9 @@ async fn distinct_words<const N: usize>(
         let lo = b.arg(prefix.to_string());
         let hi = b.arg(prefix_end(prefix));
         ctes.push(Words::cte(&format!("w{i}"), &lo, &hi, collate(db)));
-        selects.push(format!("SELECT {i} AS k, word FROM w{i} WHERE word IS NOT NULL"));
+        selects.push(format!(
+            "SELECT {i} AS k, word FROM w{i} WHERE word IS NOT NULL"
+        ));
     }
     let sql = format!(
         "WITH RECURSIVE {} {}",

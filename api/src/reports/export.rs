@@ -253,7 +253,7 @@ pub fn write_xlsx(
                         sheet.write_number(row_num, col, n as f64)?;
                     }
                     Cell::Date(d) => {
-                        sheet.write_date_with_format(row_num, col, &d, &date)?;
+                        sheet.write_date_with_format(row_num, col, d, &date)?;
                     }
                     Cell::Empty => {}
                 }
