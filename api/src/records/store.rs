@@ -798,9 +798,11 @@ pub async fn search(db: &Db, s: &Search) -> Result<(Vec<SummaryRow>, i64), sqlx:
                     }
                     Words::Listed(None) => page_parts.push(all),
                     Words::Cte(cte) => {
+                        let walkable = Words::walkable(&format!("{cte}.word"), len, c);
                         let walks = format!(
-                            "SELECT x.family_name, x.first_name, x.id FROM {cte} CROSS JOIN LATERAL ({}) AS x",
-                            walk(&format!("{cte}.word"))
+                            "SELECT x.family_name, x.first_name, x.id
+                             FROM (SELECT word FROM {cte} WHERE {walkable}) AS v CROSS JOIN LATERAL ({}) AS x",
+                            walk("v.word")
                         );
                         // Walks when there are few tokens, else a sort of every match: each part
                         // runs only if its condition holds (a one-time filter in the plan).
@@ -932,6 +934,20 @@ impl Words {
         )
     }
 
+    /// SQL that is true when the token `word` starts a run for a prefix of `len` characters:
+    /// some person has it with a common prefix shorter than `len` with their token before.
+    /// A token that always follows a shorter one that the prefix also starts ("smithjones"
+    /// after "smith" for "smi") never does, and walking its entries only to skip each one
+    /// read 1,712 index entries of a search for "smi" for nothing.
+    fn walkable(word: &str, len: usize, c: &str) -> String {
+        // A scalar subquery, not EXISTS: PostgreSQL turns EXISTS into a semi-join, and its
+        // generic plan for that read the whole of name_token_counts instead of one key per
+        // token.
+        format!(
+            "(SELECT 1 FROM name_token_counts k WHERE k.token = {word}{c} AND k.lcp < {len} AND k.n > 0 LIMIT 1) IS NOT NULL"
+        )
+    }
+
     /// SQL that is true when the CTE `name` holds at most [`MAX_WORDS`] tokens.
     fn few(name: &str) -> String {
         format!("((SELECT COUNT(word) FROM {name}) <= {MAX_WORDS})")
@@ -1030,9 +1046,9 @@ impl<'a> NamePlan<'a> {
     }
 }
 
-/// For each prefix, the words in name_tokens that start with it, if there are
-/// at most [`MAX_WORDS`] of them (found by one index seek each; `None` when there are more),
-/// all in one statement.
+/// For each prefix, the words in name_tokens that start with it and start a run for it
+/// ([`Words::walkable`]), if at most [`MAX_WORDS`] words start with it (found by one index
+/// seek each; `None` when there are more), all in one statement.
 async fn distinct_words<const N: usize>(
     db: &Db,
     prefixes: [&String; N],
@@ -1044,8 +1060,9 @@ async fn distinct_words<const N: usize>(
         let lo = b.arg(prefix.to_string());
         let hi = b.arg(prefix_end(prefix));
         ctes.push(Words::cte(&format!("w{i}"), &lo, &hi, collate(db)));
+        let walkable = Words::walkable(&format!("w{i}.word"), prefix.chars().count(), collate(db));
         selects.push(format!(
-            "SELECT {i} AS k, word FROM w{i} WHERE word IS NOT NULL"
+            "SELECT {i} AS k, word, CASE WHEN {walkable} THEN 1 ELSE 0 END AS walkable FROM w{i} WHERE word IS NOT NULL"
         ));
     }
     let sql = format!(
@@ -1053,13 +1070,22 @@ async fn distinct_words<const N: usize>(
         ctes.join(", "),
         selects.join(" UNION ALL ")
     );
-    let rows: Vec<(i32, String)> =
+    let rows: Vec<(i32, String, i32)> =
         on_db!(db, p => bound!(sqlx::query_as(&sql), b).fetch_all(p).await)?;
-    let mut words: [Vec<String>; N] = std::array::from_fn(|_| Vec::new());
-    for (k, word) in rows {
-        words[k as usize].push(word);
+    let mut words: [Vec<(String, bool)>; N] = std::array::from_fn(|_| Vec::new());
+    for (k, word, walkable) in rows {
+        words[k as usize].push((word, walkable == 1));
     }
-    Ok(words.map(|w| (w.len() <= MAX_WORDS).then_some(w)))
+    // Few or many by every token; of few, only those that start a run (see
+    // [`Words::walkable`]) are worth reading.
+    Ok(words.map(|w| {
+        (w.len() <= MAX_WORDS).then(|| {
+            w.into_iter()
+                .filter(|(_, walkable)| *walkable)
+                .map(|(word, _)| word)
+                .collect()
+        })
+    }))
 }
 
 /// Above this many different words for a prefix, the page is found by sorting every match.
