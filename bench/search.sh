@@ -46,10 +46,8 @@ echo "# search benchmark: $kind, $records records, 32 connections, $duration per
 t0=$(date +%s.%N)
 "$bin" demo-data --records "$records" >/dev/null
 printf 'demo-data: %s records in %.1f s\n' "$records" "$(echo "$(date +%s.%N) - $t0" | bc)"
-# A bulk load leaves PostgreSQL without statistics or a visibility map (no index-only scans)
-# until autovacuum has run, and autovacuum then runs during the measurements (the /health
-# baseline's p99 went from 1 to 41 ms); do now what it would do soon after in production.
-[ "$kind" = postgres ] && psql -q "$S117_DATABASE_URL" -c "VACUUM ANALYZE" >/dev/null
+# demo-data ends with VACUUM ANALYZE on PostgreSQL (statistics and the visibility map a
+# bulk load leaves without), so autovacuum does not run during the measurements.
 "$bin" create-admin --email bench-admin@example.org >/dev/null
 "$bin" serve >"$work/server.log" 2>&1 &
 server=$!

@@ -52,21 +52,25 @@ pub async fn insert_batch(db: &Db, entries: &[&Entry]) -> Result<(), sqlx::Error
                 "{INSERT} SELECT * FROM UNNEST($1::timestamptz[], $2::int8[], $3::text[], $4::text[], $5::text[],
                  $6::text[], $7::int8[], $8::int8[], $9::text[], $10::text[], $11::text[])"
             );
-            let column = |f: &dyn Fn(&Entry) -> Option<String>| -> Vec<Option<String>> {
-                entries.iter().map(|e| f(e)).collect()
-            };
+            let column =
+                |f: fn(&Entry) -> Option<&str>| entries.iter().map(|e| f(e)).collect::<Vec<_>>();
             sqlx::query(&sql)
                 .bind(entries.iter().map(|e| e.at).collect::<Vec<_>>())
                 .bind(entries.iter().map(|e| e.actor_user_id).collect::<Vec<_>>())
-                .bind(column(&|e| e.actor_client_id.clone()))
-                .bind(column(&|e| Some(e.actor_label.clone())))
-                .bind(column(&|e| Some(e.action.to_string())))
-                .bind(column(&|e| Some(e.outcome.as_str().to_string())))
+                .bind(column(|e| e.actor_client_id.as_deref()))
+                .bind(column(|e| Some(&e.actor_label)))
+                .bind(column(|e| Some(e.action)))
+                .bind(column(|e| Some(e.outcome.as_str())))
                 .bind(entries.iter().map(|e| e.record_id).collect::<Vec<_>>())
                 .bind(entries.iter().map(|e| e.target_user_id).collect::<Vec<_>>())
-                .bind(column(&|e| e.ip.clone()))
-                .bind(column(&|e| e.request_id.clone()))
-                .bind(column(&|e| Some(e.details.to_string())))
+                .bind(column(|e| e.ip.as_deref()))
+                .bind(column(|e| e.request_id.as_deref()))
+                .bind(
+                    entries
+                        .iter()
+                        .map(|e| e.details.to_string())
+                        .collect::<Vec<_>>(),
+                )
                 .execute(pool)
                 .await
                 .map(|_| ())

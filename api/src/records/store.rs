@@ -615,20 +615,14 @@ async fn fetch_page(
         .replace("p.", "r.");
     match db {
         Db::Sqlite(pool) => {
-            let fields = [
-                "id",
-                "nhs_number",
-                "source_system_id",
-                "first_name",
-                "family_name",
-                "date_of_birth",
-                "postcode",
-                "current_la",
-                "current_commissioner",
-                "status",
-            ]
-            .map(|f| format!("'{f}', r.{f}"))
-            .join(", ");
+            let fields = SUMMARY_COLUMNS
+                .split(',')
+                .map(|col| {
+                    let f = col.trim().trim_start_matches("p.");
+                    format!("'{f}', r.{f}")
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
             let sql = format!(
                 "{with}SELECT {total_sql} AS total,
                  (SELECT json_group_array(json_object({fields}) ORDER BY {order}) FROM ({page_sql}) AS r) AS items"
@@ -750,9 +744,7 @@ pub async fn search(db: &Db, s: &Search) -> Result<(Vec<SummaryRow>, i64), sqlx:
     // saved); SQLite, in-process, reads them first.
     let (with, plan) = match (db, s.name_tokens.as_slice()) {
         (Db::Postgres(_), [word]) => {
-            let lo = b.arg(word.clone());
-            let hi = b.arg(prefix_end(word));
-            let with = format!("WITH RECURSIVE {} ", Words::cte("w0", &lo, &hi, c));
+            let with = format!("WITH RECURSIVE {} ", Words::cte(&mut b, "w0", word, c));
             (
                 with,
                 NamePlan::Word {
@@ -763,90 +755,88 @@ pub async fn search(db: &Db, s: &Search) -> Result<(Vec<SummaryRow>, i64), sqlx:
         }
         _ => (String::new(), NamePlan::new(db, &s.name_tokens).await?),
     };
-    {
-        match plan {
-            NamePlan::None => {}
-            NamePlan::Word { word, words } => {
-                let len = word.chars().count();
-                let rest = name_filter(&mut b, format!("t.lcp < {len}"), &[]);
-                let all = token_range(&mut b, word, &rest);
-                if s.postcode_prefix.is_some() {
-                    counts.push(count_of(&all));
-                } else {
-                    // Without a postcode to leave out, the matches are counted per token.
-                    let r = range(&mut b, "k.token", word);
-                    let st = status(&mut b, "k.status");
-                    counts.push(format!(
-                        "(SELECT CAST(COALESCE(SUM(k.n), 0) AS BIGINT) FROM name_token_counts k WHERE {r}{st} AND k.lcp < {len})"
-                    ));
-                }
-                // Each word's entries are in name order in the index (name_tokens_search), so
-                // with a few words the page is the top of a few short index walks, not a sort
-                // of every match.
-                let walk = |w: &str| {
-                    format!(
-                        "SELECT t.family_name, t.first_name, t.person_id AS id FROM name_tokens t
-                         WHERE t.token = {w}{c}{rest} ORDER BY {t_order} LIMIT {top}"
-                    )
-                };
-                match words {
-                    Words::Listed(Some(words)) => {
-                        for (i, w) in words.into_iter().enumerate() {
-                            let w = b.arg(w);
-                            page_parts.push(format!("SELECT * FROM ({}) AS w{i}", walk(&w)));
-                        }
-                    }
-                    Words::Listed(None) => page_parts.push(all),
-                    Words::Cte(cte) => {
-                        let walkable = Words::walkable(&format!("{cte}.word"), len, c);
-                        let walks = format!(
-                            "SELECT x.family_name, x.first_name, x.id
-                             FROM (SELECT word FROM {cte} WHERE {walkable}) AS v CROSS JOIN LATERAL ({}) AS x",
-                            walk("v.word")
-                        );
-                        // Walks when there are few tokens, else a sort of every match: each part
-                        // runs only if its condition holds (a one-time filter in the plan).
-                        let few = Words::few(cte);
-                        page_parts.push(format!("SELECT * FROM ({walks}) AS g WHERE {few}"));
-                        page_parts.push(format!("SELECT * FROM ({all}) AS g WHERE NOT {few}"));
+    match plan {
+        NamePlan::None => {}
+        NamePlan::Word { word, words } => {
+            let len = word.chars().count();
+            let rest = name_filter(&mut b, format!("t.lcp < {len}"), &[]);
+            let all = token_range(&mut b, word, &rest);
+            if s.postcode_prefix.is_some() {
+                counts.push(count_of(&all));
+            } else {
+                // Without a postcode to leave out, the matches are counted per token.
+                let r = range(&mut b, "k.token", word);
+                let st = status(&mut b, "k.status");
+                counts.push(format!(
+                    "(SELECT CAST(COALESCE(SUM(k.n), 0) AS BIGINT) FROM name_token_counts k WHERE {r}{st} AND k.lcp < {len})"
+                ));
+            }
+            // Each word's entries are in name order in the index (name_tokens_search), so
+            // with a few words the page is the top of a few short index walks, not a sort
+            // of every match.
+            let walk = |w: &str| {
+                format!(
+                    "SELECT t.family_name, t.first_name, t.person_id AS id FROM name_tokens t
+                     WHERE t.token = {w}{c}{rest} ORDER BY {t_order} LIMIT {top}"
+                )
+            };
+            match words {
+                Words::Listed(Some(words)) => {
+                    for (i, w) in words.into_iter().enumerate() {
+                        let w = b.arg(w);
+                        page_parts.push(format!("SELECT * FROM ({}) AS w{i}", walk(&w)));
                     }
                 }
-            }
-            NamePlan::Pair {
-                lead,
-                lead_words,
-                other,
-                rest: others,
-            } => {
-                let lcps = format!(
-                    "t.lcp < {} AND t.other_lcp < {}",
-                    lead.chars().count(),
-                    other.chars().count()
-                );
-                let mut rest = name_filter(&mut b, lcps, &others);
-                rest += &format!(" AND {}", range(&mut b, "t.other", other));
-                // One short range per word starting with the lead word; the pairs in it are
-                // exactly the people who match (not in name order: their other tokens differ).
-                let pairs = |token: &str| {
-                    format!(
-                        "SELECT t.family_name, t.first_name, t.person_id AS id FROM name_pairs t
-                         WHERE t.token = {token}{c}{rest}"
-                    )
-                };
-                let parts: Vec<String> = lead_words.into_iter().map(|w| pairs(&b.arg(w))).collect();
-                let all = (!parts.is_empty()).then(|| parts.join(" UNION ALL "));
-                if let Some(all) = all {
-                    counts.push(count_of(&all));
-                    page_parts.push(all);
+                Words::Listed(None) => page_parts.push(all),
+                Words::Cte(cte) => {
+                    let walkable = Words::walkable(&format!("{cte}.word"), len, c);
+                    let walks = format!(
+                        "SELECT x.family_name, x.first_name, x.id
+                         FROM (SELECT word FROM {cte} WHERE {walkable}) AS v CROSS JOIN LATERAL ({}) AS x",
+                        walk("v.word")
+                    );
+                    // Walks when there are few tokens, else a sort of every match: each part
+                    // runs only if its condition holds (a one-time filter in the plan).
+                    let few = Words::few(cte);
+                    page_parts.push(format!("SELECT * FROM ({walks}) AS g WHERE {few}"));
+                    page_parts.push(format!("SELECT * FROM ({all}) AS g WHERE NOT {few}"));
                 }
             }
-            NamePlan::Probe { driver, others } => {
-                let len = driver.chars().count();
-                let rest = name_filter(&mut b, format!("t.lcp < {len}"), &others);
-                let all = token_range(&mut b, driver, &rest);
+        }
+        NamePlan::Pair {
+            lead,
+            lead_words,
+            other,
+            rest: others,
+        } => {
+            let lcps = format!(
+                "t.lcp < {} AND t.other_lcp < {}",
+                lead.chars().count(),
+                other.chars().count()
+            );
+            let mut rest = name_filter(&mut b, lcps, &others);
+            rest += &format!(" AND {}", range(&mut b, "t.other", other));
+            // One short range per word starting with the lead word; the pairs in it are
+            // exactly the people who match (not in name order: their other tokens differ).
+            let pairs = |token: &str| {
+                format!(
+                    "SELECT t.family_name, t.first_name, t.person_id AS id FROM name_pairs t
+                     WHERE t.token = {token}{c}{rest}"
+                )
+            };
+            let parts: Vec<String> = lead_words.into_iter().map(|w| pairs(&b.arg(w))).collect();
+            if !parts.is_empty() {
+                let all = parts.join(" UNION ALL ");
                 counts.push(count_of(&all));
                 page_parts.push(all);
             }
+        }
+        NamePlan::Probe { driver, others } => {
+            let len = driver.chars().count();
+            let rest = name_filter(&mut b, format!("t.lcp < {len}"), &others);
+            let all = token_range(&mut b, driver, &rest);
+            counts.push(count_of(&all));
+            page_parts.push(all);
         }
     }
     let mut exact: Vec<String> = Vec::new();
@@ -922,9 +912,11 @@ enum Words {
 }
 
 impl Words {
-    /// A recursive CTE `name(word, n)` of the tokens in the range `lo`..`hi` (placeholders),
+    /// A recursive CTE `name(word, n)` of the tokens that start with `prefix` (bound in `b`),
     /// found by one index seek each, stopping after [`MAX_WORDS`] + 1 (so "more" shows).
-    fn cte(name: &str, lo: &str, hi: &str, c: &str) -> String {
+    fn cte(b: &mut Binds, name: &str, prefix: &str, c: &str) -> String {
+        let lo = b.arg(prefix);
+        let hi = b.arg(prefix_end(prefix));
         format!(
             "{name}(word, n) AS (
              SELECT (SELECT MIN(token) FROM name_tokens WHERE token >= {lo}{c} AND token < {hi}{c}), 1
@@ -1053,14 +1045,13 @@ async fn distinct_words<const N: usize>(
     db: &Db,
     prefixes: [&String; N],
 ) -> Result<[Option<Vec<String>>; N], sqlx::Error> {
+    let c = collate(db);
     let mut b = Binds::default();
     let mut ctes = Vec::new();
     let mut selects = Vec::new();
     for (i, prefix) in prefixes.iter().enumerate() {
-        let lo = b.arg(prefix.to_string());
-        let hi = b.arg(prefix_end(prefix));
-        ctes.push(Words::cte(&format!("w{i}"), &lo, &hi, collate(db)));
-        let walkable = Words::walkable(&format!("w{i}.word"), prefix.chars().count(), collate(db));
+        ctes.push(Words::cte(&mut b, &format!("w{i}"), prefix, c));
+        let walkable = Words::walkable(&format!("w{i}.word"), prefix.chars().count(), c);
         selects.push(format!(
             "SELECT {i} AS k, word, CASE WHEN {walkable} THEN 1 ELSE 0 END AS walkable FROM w{i} WHERE word IS NOT NULL"
         ));
