@@ -90,11 +90,25 @@ impl Postcode {
         &self.0[..self.0.len() - 4]
     }
 
+    /// The postcode sector: the outward code and the inward code's digit, e.g. "SE1 7".
+    pub fn sector(&self) -> &str {
+        &self.0[..self.0.len() - 2]
+    }
+
     /// True for the NHS ZZ99 pseudo-postcodes (not a place: no fixed abode, not known,
     /// a UK nation not otherwise stated, or an overseas country).
     pub fn is_pseudo(&self) -> bool {
         self.outward() == PSEUDO_OUTWARD
     }
+}
+
+/// Whether every postcode that starts with `prefix` (upper case, without spaces) also has a
+/// sector that starts with it, so that a search for it can be read sector by sector: true when
+/// it ends in a digit, because a postcode always ends in two letters (its unit: every inward
+/// code, the pseudo-postcodes' too, is a digit and two letters), which such a prefix never
+/// reaches. "ST51" and "ST5" stop within the sector, "ST51G" does not.
+pub fn prefix_within_sector(prefix: &str) -> bool {
+    prefix.ends_with(|c: char| c.is_ascii_digit())
 }
 
 /// Q, V and X are never first.
@@ -268,6 +282,28 @@ mod tests {
             PostcodeError::Invalid.to_string(),
             "Enter a full UK postcode, like ST16 3SR"
         );
+    }
+
+    #[test]
+    fn a_prefix_ending_in_a_digit_stops_within_the_sector() {
+        for postcode in [
+            "SE1 7NT", "ST5 1GY", "W1A 0AX", "EC1A 1BB", "GIR 0AA", "ZZ99 3VZ",
+        ] {
+            let p = Postcode::parse(postcode).unwrap();
+            let compact: String = p.as_str().split(' ').collect();
+            let sector: String = p.sector().split(' ').collect();
+            for end in 1..=compact.len() {
+                let prefix = &compact[..end];
+                if prefix_within_sector(prefix) {
+                    assert!(sector.starts_with(prefix), "{prefix} of {postcode}");
+                }
+            }
+            assert!(
+                !prefix_within_sector(&compact),
+                "{postcode} ends in its unit"
+            );
+        }
+        assert_eq!(Postcode::parse("st51gy").unwrap().sector(), "ST5 1");
     }
 
     #[test]
