@@ -1065,7 +1065,8 @@ async fn every_name_search_agrees_with_the_general_path_after_each_kind_of_chang
 /// migration 0013), kept current as people change; any other ("ST5 1A") reads the postcode
 /// range. Each query, with each status filter and both name orders, must find exactly what
 /// the general path finds, in name order, after each kind of change: adding, moving house,
-/// ending, reinstating with a new episode and deleting.
+/// ending, reinstating with a new episode and deleting; and the list without a term, counted
+/// from the same counters, must count everyone.
 #[tokio::test]
 async fn every_postcode_search_agrees_with_the_general_path_after_each_kind_of_change() {
     let app = TestApp::spawn().await;
@@ -1150,7 +1151,22 @@ async fn every_postcode_search_agrees_with_the_general_path_after_each_kind_of_c
             }
         }
     };
+    // The list without a search term is counted from the same counters: (active, ended, all).
+    let listed = || {
+        let app = &app;
+        let token = &token;
+        async move {
+            let mut totals = Vec::new();
+            for status in ["active", "ended", "all"] {
+                let v = search_json(app, token, &format!("status={status}&per_page=100")).await;
+                assert_eq!(v["total"].as_u64().unwrap() as usize, item_ids(&v).len());
+                totals.push(v["total"].as_i64().unwrap());
+            }
+            totals
+        }
+    };
     check("added").await;
+    assert_eq!(listed().await, [10, 0, 10]);
     let total = |q: &'static str| {
         let app = &app;
         let token = &token;
@@ -1178,6 +1194,7 @@ async fn every_postcode_search_agrees_with_the_general_path_after_each_kind_of_c
     let res = expect_status(res, 200).await;
     people[1].1 = res.headers()["etag"].to_str().unwrap().to_string();
     check("moved").await;
+    assert_eq!(listed().await, [10, 0, 10]);
     assert_eq!(total("st5%201").await, 3);
     assert_eq!(total("b10").await, 2);
 
@@ -1198,6 +1215,7 @@ async fn every_postcode_search_agrees_with_the_general_path_after_each_kind_of_c
         etags.push(res.headers()["etag"].to_str().unwrap().to_string());
     }
     check("ended").await;
+    assert_eq!(listed().await, [8, 2, 10]);
     assert_eq!(total("st5%201").await, 2);
 
     // Reinstate Ann Bell with a new qualifying detention.
@@ -1214,6 +1232,7 @@ async fn every_postcode_search_agrees_with_the_general_path_after_each_kind_of_c
     .await;
     expect_status(res, 201).await;
     check("reinstated").await;
+    assert_eq!(listed().await, [9, 1, 10]);
     assert_eq!(total("st5%201").await, 3);
 
     // Delete Cat Ash (ST5 1ZZ) and Jon Ash (B10 0AA).
@@ -1231,6 +1250,7 @@ async fn every_postcode_search_agrees_with_the_general_path_after_each_kind_of_c
         expect_status(res, 204).await;
     }
     check("deleted").await;
+    assert_eq!(listed().await, [7, 1, 8]);
     assert_eq!(total("st5%201").await, 2);
     assert_eq!(total("b10").await, 1);
 }
