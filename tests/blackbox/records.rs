@@ -241,6 +241,46 @@ fn end_body() -> Value {
     json!({ "end_date": "2026-11-01", "reason": "no_longer_needs_aftercare", "la_agreed_by": "A. Manager (Staffordshire)", "nhs_agreed_by": "B. Lead (ICB)" })
 }
 
+/// Ends a record (it must succeed) and returns its new ETag.
+async fn ended(app: &TestApp, token: &str, (id, etag): &(i64, String)) -> String {
+    let path = format!("/api/v1/records/{id}/end");
+    let res = send_if_match(
+        app,
+        reqwest::Method::POST,
+        &path,
+        token,
+        Some(etag),
+        Some(&end_body()),
+    )
+    .await;
+    let res = expect_status(res, 200).await;
+    res.headers()["etag"].to_str().unwrap().to_string()
+}
+
+/// Opens a new episode (a new qualifying detention) for an ended record; it must succeed.
+async fn reinstated(app: &TestApp, token: &str, id: i64, etag: &str) {
+    let episode = json!({ "date_detained": "2026-11-10", "qualifying_section": "s37", "s117_start_date": "2026-11-12",
+        "responsible_la": "E06000021", "responsible_commissioner": "sicbl:05W", "gp_out_of_county": false });
+    let path = format!("/api/v1/records/{id}/episodes");
+    let res = send_if_match(
+        app,
+        reqwest::Method::POST,
+        &path,
+        token,
+        Some(etag),
+        Some(&episode),
+    )
+    .await;
+    expect_status(res, 201).await;
+}
+
+/// Deletes a record; it must succeed.
+async fn deleted(app: &TestApp, token: &str, (id, etag): &(i64, String)) {
+    let path = format!("/api/v1/records/{id}");
+    let res = send_if_match(app, reqwest::Method::DELETE, &path, token, Some(etag), None).await;
+    expect_status(res, 204).await;
+}
+
 #[tokio::test]
 async fn ending_takes_the_record_off_the_active_register_but_keeps_it_findable() {
     let app = TestApp::spawn().await;
@@ -1011,50 +1051,18 @@ async fn every_name_search_agrees_with_the_general_path_after_each_kind_of_chang
     // End Alison Smith and Ali Harbour.
     let mut etags = Vec::new();
     for i in [3, 4] {
-        let (id, etag) = &people[i];
-        let res = send_if_match(
-            &app,
-            reqwest::Method::POST,
-            &format!("/api/v1/records/{id}/end"),
-            &token,
-            Some(etag),
-            Some(&end_body()),
-        )
-        .await;
-        assert_eq!(res.status(), 200);
-        etags.push(res.headers()["etag"].to_str().unwrap().to_string());
+        etags.push(ended(&app, &token, &people[i]).await);
     }
     check("ended").await;
     assert_eq!(search_json(&app, &token, "q=ali%20smi").await["total"], 1);
 
     // Reinstate Ali Harbour with a new qualifying detention.
-    let episode = json!({ "date_detained": "2026-11-10", "qualifying_section": "s37", "s117_start_date": "2026-11-12",
-        "responsible_la": "E06000021", "responsible_commissioner": "sicbl:05W", "gp_out_of_county": false });
-    let res = send_if_match(
-        &app,
-        reqwest::Method::POST,
-        &format!("/api/v1/records/{}/episodes", people[3].0),
-        &token,
-        Some(&etags[0]),
-        Some(&episode),
-    )
-    .await;
-    expect_status(res, 201).await;
+    reinstated(&app, &token, people[3].0, &etags[0]).await;
     check("reinstated").await;
 
     // Delete Smith Ali and Mary Jane Smith.
     for i in [5, 0] {
-        let (id, etag) = &people[i];
-        let res = send_if_match(
-            &app,
-            reqwest::Method::DELETE,
-            &format!("/api/v1/records/{id}"),
-            &token,
-            Some(etag),
-            None,
-        )
-        .await;
-        expect_status(res, 204).await;
+        deleted(&app, &token, &people[i]).await;
     }
     check("deleted").await;
     assert_eq!(search_json(&app, &token, "q=smi%20mary").await["total"], 0);
@@ -1201,53 +1209,21 @@ async fn every_postcode_search_agrees_with_the_general_path_after_each_kind_of_c
     // End Ann Bell (ST5 1AB) and Eve Ash (ST55 3DD).
     let mut etags = Vec::new();
     for i in [0, 4] {
-        let (id, etag) = &people[i];
-        let res = send_if_match(
-            &app,
-            reqwest::Method::POST,
-            &format!("/api/v1/records/{id}/end"),
-            &token,
-            Some(etag),
-            Some(&end_body()),
-        )
-        .await;
-        let res = expect_status(res, 200).await;
-        etags.push(res.headers()["etag"].to_str().unwrap().to_string());
+        etags.push(ended(&app, &token, &people[i]).await);
     }
     check("ended").await;
     assert_eq!(listed().await, [8, 2, 10]);
     assert_eq!(total("st5%201").await, 2);
 
     // Reinstate Ann Bell with a new qualifying detention.
-    let episode = json!({ "date_detained": "2026-11-10", "qualifying_section": "s37", "s117_start_date": "2026-11-12",
-        "responsible_la": "E06000021", "responsible_commissioner": "sicbl:05W", "gp_out_of_county": false });
-    let res = send_if_match(
-        &app,
-        reqwest::Method::POST,
-        &format!("/api/v1/records/{}/episodes", people[0].0),
-        &token,
-        Some(&etags[0]),
-        Some(&episode),
-    )
-    .await;
-    expect_status(res, 201).await;
+    reinstated(&app, &token, people[0].0, &etags[0]).await;
     check("reinstated").await;
     assert_eq!(listed().await, [9, 1, 10]);
     assert_eq!(total("st5%201").await, 3);
 
     // Delete Cat Ash (ST5 1ZZ) and Jon Ash (B10 0AA).
     for i in [2, 9] {
-        let (id, etag) = &people[i];
-        let res = send_if_match(
-            &app,
-            reqwest::Method::DELETE,
-            &format!("/api/v1/records/{id}"),
-            &token,
-            Some(etag),
-            None,
-        )
-        .await;
-        expect_status(res, 204).await;
+        deleted(&app, &token, &people[i]).await;
     }
     check("deleted").await;
     assert_eq!(listed().await, [7, 1, 8]);
