@@ -660,6 +660,21 @@ async fn search_json(app: &TestApp, token: &str, query: &str) -> Value {
     res.json().await.unwrap()
 }
 
+/// The search `query` sorted by name (the search indexes' path), after checking that it finds
+/// exactly what the general path finds (sorted by date of birth), all of it on one page.
+async fn agrees_with_general(app: &TestApp, token: &str, query: &str, when: &str) -> Value {
+    let fast = search_json(app, token, &format!("{query}&sort=name")).await;
+    let general = search_json(app, token, &format!("{query}&sort=date_of_birth")).await;
+    assert_eq!(fast["total"], general["total"], "{when}: {query}");
+    assert_eq!(sorted_ids(&fast), sorted_ids(&general), "{when}: {query}");
+    assert_eq!(
+        fast["total"].as_u64().unwrap() as usize,
+        sorted_ids(&fast).len(),
+        "{when}: {query}"
+    );
+    fast
+}
+
 /// The IDs on a page, in its order.
 fn item_ids(v: &Value) -> Vec<i64> {
     v["items"]
@@ -1015,16 +1030,7 @@ async fn every_name_search_agrees_with_the_general_path_after_each_kind_of_chang
             for q in queries {
                 for status in ["active", "ended", "all"] {
                     let query = format!("q={q}&status={status}&per_page=100");
-                    let fast = search_json(app, token, &format!("{query}&sort=name")).await;
-                    let general =
-                        search_json(app, token, &format!("{query}&sort=date_of_birth")).await;
-                    assert_eq!(fast["total"], general["total"], "{when}: {query}");
-                    assert_eq!(sorted_ids(&fast), sorted_ids(&general), "{when}: {query}");
-                    assert_eq!(
-                        fast["total"].as_u64().unwrap() as usize,
-                        sorted_ids(&fast).len(),
-                        "{when}: {query}"
-                    );
+                    agrees_with_general(app, token, &query, when).await;
                 }
             }
         }
@@ -1125,16 +1131,7 @@ async fn every_postcode_search_agrees_with_the_general_path_after_each_kind_of_c
             for q in queries {
                 for status in ["active", "ended", "all"] {
                     let query = format!("q={q}&status={status}&per_page=100");
-                    let fast = search_json(app, token, &format!("{query}&sort=name")).await;
-                    let general =
-                        search_json(app, token, &format!("{query}&sort=date_of_birth")).await;
-                    assert_eq!(fast["total"], general["total"], "{when}: {query}");
-                    assert_eq!(sorted_ids(&fast), sorted_ids(&general), "{when}: {query}");
-                    assert_eq!(
-                        fast["total"].as_u64().unwrap() as usize,
-                        sorted_ids(&fast).len(),
-                        "{when}: {query}"
-                    );
+                    let fast = agrees_with_general(app, token, &query, when).await;
                     // Name order (family, first, ID) both ways, and paged two at a time.
                     let key = |i: &Value| {
                         let s = |f: &str| i[f].as_str().unwrap().to_string();

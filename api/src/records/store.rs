@@ -745,9 +745,9 @@ pub async fn search(db: &Db, s: &Search) -> Result<(Vec<SummaryRow>, i64), sqlx:
             // counted per sector.
             let r = range(&mut b, "k.sector", p);
             let st = status(&mut b, "k.status");
-            parts.count(format!(
-                "(SELECT CAST(COALESCE(SUM(k.n), 0) AS BIGINT) FROM postcode_sector_counts k WHERE {r}{st})"
-            ));
+            parts.count(sum_of_counters(&format!(
+                "postcode_sector_counts k WHERE {r}{st}"
+            )));
             let st = status(&mut b, "z.status");
             let z_order = m_order.replace("m.", "z.");
             let walk = |sector: &str| {
@@ -806,9 +806,9 @@ pub async fn search(db: &Db, s: &Search) -> Result<(Vec<SummaryRow>, i64), sqlx:
                 // Without a postcode to leave out, the matches are counted per token.
                 let r = range(&mut b, "k.token", word);
                 let st = status(&mut b, "k.status");
-                parts.count(format!(
-                    "(SELECT CAST(COALESCE(SUM(k.n), 0) AS BIGINT) FROM name_token_counts k WHERE {r}{st} AND k.lcp < {len})"
-                ));
+                parts.count(sum_of_counters(&format!(
+                    "name_token_counts k WHERE {r}{st} AND k.lcp < {len}"
+                )));
             }
             // Each word's entries are in name order in the index (name_tokens_search), so
             // with a few words the page is the top of a few short index walks, not a sort
@@ -942,6 +942,12 @@ pub async fn search(db: &Db, s: &Search) -> Result<(Vec<SummaryRow>, i64), sqlx:
 /// `SELECT COUNT(*)` of a query's rows.
 fn count_of(sql: &str) -> String {
     format!("(SELECT COUNT(*) FROM ({sql}) AS c)")
+}
+
+/// The sum of the counters `k.n` of `from` (a counter table aliased `k`, and any condition),
+/// as a count: 0 when there are none.
+fn sum_of_counters(from: &str) -> String {
+    format!("(SELECT CAST(COALESCE(SUM(k.n), 0) AS BIGINT) FROM {from})")
 }
 
 /// The disjoint parts of a search's matches as [`search`] puts them together: their counts
@@ -1326,21 +1332,19 @@ async fn search_general(db: &Db, s: &Search) -> Result<(Vec<SummaryRow>, i64), s
          WHERE {filter}{join_on} ORDER BY {} LIMIT {} OFFSET {}",
         s.order_by, s.limit, s.offset
     );
-    let total_sql = if alternatives.is_empty()
-        && s.responsible_la.is_none()
-        && s.commissioner.is_none()
-    {
-        // The whole register, or everyone of one status (the list as Manage Records opens):
-        // counted per postcode sector (migration 0013), a few hundred counters instead of an
-        // index entry per person (85,000 of 100,000).
-        let st = match s.status {
-            Some(st) => format!(" WHERE k.status = {}", b.arg(st)),
-            None => String::new(),
+    let total_sql =
+        if alternatives.is_empty() && s.responsible_la.is_none() && s.commissioner.is_none() {
+            // The whole register, or everyone of one status (the list as Manage Records opens):
+            // counted per postcode sector (migration 0013), a few hundred counters instead of an
+            // index entry per person (85,000 of 100,000).
+            let st = match s.status {
+                Some(st) => format!(" WHERE k.status = {}", b.arg(st)),
+                None => String::new(),
+            };
+            sum_of_counters(&format!("postcode_sector_counts k{st}"))
+        } else {
+            format!("(SELECT COUNT(*) FROM {from} WHERE {filter}{join_on})")
         };
-        format!("(SELECT CAST(COALESCE(SUM(k.n), 0) AS BIGINT) FROM postcode_sector_counts k{st})")
-    } else {
-        format!("(SELECT COUNT(*) FROM {from} WHERE {filter}{join_on})")
-    };
     fetch_page(db, &with, &total_sql, &list_sql, s.order_by, s.offset, &b).await
 }
 
