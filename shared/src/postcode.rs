@@ -111,6 +111,19 @@ pub fn prefix_within_sector(prefix: &str) -> bool {
     prefix.ends_with(|c: char| c.is_ascii_digit())
 }
 
+/// Whether a postcode with this district (outward code) and sector, both without spaces,
+/// starts with `prefix` (upper case, without spaces, ending in a digit: see
+/// [`prefix_within_sector`]): exactly when its district starts with the prefix or its sector
+/// is the prefix. A prefix ending in a digit stops within the sector, so it is at most as long
+/// as the sector; either it is no longer than the district, or it is the district and the
+/// inward code's digit, which is the sector. A search reads one index walk per district that
+/// starts with the prefix, and one for the sector that is the prefix ("ST5": district ST5;
+/// "ST51": district ST51 and sector ST5 1; "B1": districts B1 and B10 to B19).
+pub fn district_or_sector_matches(district: &str, sector: &str, prefix: &str) -> bool {
+    debug_assert!(prefix_within_sector(prefix));
+    district.starts_with(prefix) || sector == prefix
+}
+
 /// Q, V and X are never first.
 fn is_first_letter(b: u8) -> bool {
     b.is_ascii_uppercase() && !b"QVX".contains(&b)
@@ -304,6 +317,33 @@ mod tests {
             );
         }
         assert_eq!(Postcode::parse("st51gy").unwrap().sector(), "ST5 1");
+    }
+
+    #[test]
+    fn a_prefix_within_the_sector_matches_by_district_or_by_the_one_sector() {
+        let postcodes = [
+            "ST5 1AB", "ST51 0AB", "ST55 3DD", "ST5 2DN", "B1 1AA", "B1 0ZZ", "B10 0AA", "B19 9ZZ",
+            "EC1A 1BB", "W1A 0AX", "ZZ99 3VZ", "SW1A 1AA", "M1 1AE",
+        ];
+        for postcode in postcodes {
+            let p = Postcode::parse(postcode).unwrap();
+            let compact = p.as_str().replace(' ', "");
+            let district = p.outward();
+            let sector = p.sector().replace(' ', "");
+            for other in postcodes {
+                let other = other.replace(' ', "");
+                for end in 1..=other.len() {
+                    let prefix = &other[..end];
+                    if prefix_within_sector(prefix) {
+                        assert_eq!(
+                            district_or_sector_matches(district, &sector, prefix),
+                            compact.starts_with(prefix),
+                            "{prefix} and {postcode}"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]

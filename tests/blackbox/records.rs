@@ -1075,9 +1075,10 @@ async fn every_name_search_agrees_with_the_general_path_after_each_kind_of_chang
 }
 
 /// A postcode search that stops within the sector (it ends in a digit: "ST5 1", "ST5") reads
-/// each sector's people in name order and counts them per sector (postcode_sector_counts,
-/// migration 0013), kept current as people change; any other ("ST5 1A") reads the postcode
-/// range. Each query, with each status filter and both name orders, must find exactly what
+/// in name order the people of each district that starts with it and of the sector that is it
+/// (migrations 0014 and 0013: "B10" is district B10 and sector B1 0), and counts them per
+/// sector (postcode_sector_counts), kept current as people change; any other ("ST5 1A") reads
+/// the postcode range. Each query, with each status filter and both name orders, must find exactly what
 /// the general path finds, in name order, after each kind of change: adding, moving house,
 /// ending, reinstating with a new episode and deleting; and the list without a term, counted
 /// from the same counters, must count everyone.
@@ -1097,6 +1098,7 @@ async fn every_postcode_search_agrees_with_the_general_path_after_each_kind_of_c
         ("Hal", "Ash", "ZZ99 3VZ"),
         ("Ivy", "Cole", "B1 1AA"),
         ("Jon", "Ash", "B10 0AA"),
+        ("Kit", "Bell", "B1 0ZZ"),
     ];
     let mut people: Vec<(i64, String)> = Vec::new();
     let mut bodies: Vec<Value> = Vec::new();
@@ -1123,6 +1125,7 @@ async fn every_postcode_search_agrees_with_the_general_path_after_each_kind_of_c
         "b1",
         "b10",
         "b1%201",
+        "b1%200",
     ];
     let check = |when: &'static str| {
         let app = &app;
@@ -1171,7 +1174,7 @@ async fn every_postcode_search_agrees_with_the_general_path_after_each_kind_of_c
         }
     };
     check("added").await;
-    assert_eq!(listed().await, [10, 0, 10]);
+    assert_eq!(listed().await, [11, 0, 11]);
     let total = |q: &'static str| {
         let app = &app;
         let token = &token;
@@ -1182,6 +1185,8 @@ async fn every_postcode_search_agrees_with_the_general_path_after_each_kind_of_c
     assert_eq!(total("st51").await, 4);
     assert_eq!(total("st5").await, 6);
     assert_eq!(total("st5%201a").await, 2);
+    // "B10" is district B10 and sector B1 0.
+    assert_eq!(total("b10").await, 2);
 
     // Bob Bell moves from ST5 1AB to B10 0AA.
     let (id, etag) = people[1].clone();
@@ -1199,9 +1204,9 @@ async fn every_postcode_search_agrees_with_the_general_path_after_each_kind_of_c
     let res = expect_status(res, 200).await;
     people[1].1 = res.headers()["etag"].to_str().unwrap().to_string();
     check("moved").await;
-    assert_eq!(listed().await, [10, 0, 10]);
+    assert_eq!(listed().await, [11, 0, 11]);
     assert_eq!(total("st5%201").await, 3);
-    assert_eq!(total("b10").await, 2);
+    assert_eq!(total("b10").await, 3);
 
     // End Ann Bell (ST5 1AB) and Eve Ash (ST55 3DD).
     let mut etags = Vec::new();
@@ -1209,13 +1214,13 @@ async fn every_postcode_search_agrees_with_the_general_path_after_each_kind_of_c
         etags.push(ended(&app, &token, &people[i]).await);
     }
     check("ended").await;
-    assert_eq!(listed().await, [8, 2, 10]);
+    assert_eq!(listed().await, [9, 2, 11]);
     assert_eq!(total("st5%201").await, 2);
 
     // Reinstate Ann Bell with a new qualifying detention.
     reinstated(&app, &token, people[0].0, &etags[0]).await;
     check("reinstated").await;
-    assert_eq!(listed().await, [9, 1, 10]);
+    assert_eq!(listed().await, [10, 1, 11]);
     assert_eq!(total("st5%201").await, 3);
 
     // Delete Cat Ash (ST5 1ZZ) and Jon Ash (B10 0AA).
@@ -1223,9 +1228,9 @@ async fn every_postcode_search_agrees_with_the_general_path_after_each_kind_of_c
         deleted(&app, &token, &people[i]).await;
     }
     check("deleted").await;
-    assert_eq!(listed().await, [7, 1, 8]);
+    assert_eq!(listed().await, [8, 1, 9]);
     assert_eq!(total("st5%201").await, 2);
-    assert_eq!(total("b10").await, 1);
+    assert_eq!(total("b10").await, 2);
 }
 
 /// Every row of the list names its responsible LA and commissioner, and sorting by either
