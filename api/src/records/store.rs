@@ -661,7 +661,10 @@ async fn fetch_page(
 /// row of people per match and never sorts or de-duplicates every match: the term's matches
 /// are split into disjoint parts, each read from one index that also holds the status and the
 /// name-sort columns (migrations 0007 and 0012), and combined with UNION ALL:
-/// 1. postcode: a range on `people_postcode_search`;
+/// 1. postcode: a prefix ending in a digit is one name-ordered walk per district that starts
+///    with it and one for the sector that is it (`people_postcode_district`,
+///    `people_postcode_sector`; see `postcode::district_or_sector_matches`), counted from
+///    `postcode_sector_counts`; any other prefix is a range on `people_postcode_search`;
 /// 2. names (minus people already in part 1), see [`NamePlan`]: one word is a range on
 ///    `name_tokens_search`, one row per person thanks to `lcp`, counted from
 ///    `name_token_counts`; two or more words are a range on `name_pairs` (its key) for two of
@@ -731,14 +734,16 @@ pub async fn search(db: &Db, s: &Search) -> Result<(Vec<SummaryRow>, i64), sqlx:
     let t_order = m_order.replace("m.id", "t.person_id").replace("m.", "t.");
     let top = s.offset + s.limit;
     if let Some(p) = &s.postcode_prefix {
-        let all = |b: &mut Binds| {
-            let r = range(b, "postcode_key", p);
+        // Everyone whose `column` (an indexed postcode column of people) starts with the
+        // prefix, to be sorted for the page.
+        let all = |b: &mut Binds, column: &str| {
+            let r = range(b, column, p);
             let st = status(b, "status");
             format!("SELECT family_name, first_name, id FROM people WHERE {r}{st}")
         };
         if !postcode::prefix_within_sector(p) {
             // Within a unit's letters ("ST51G"): a handful of people.
-            parts.both(all(&mut b));
+            parts.both(all(&mut b, "postcode_key"));
         } else {
             // A person matches when their district starts with the prefix or their sector
             // is it (postcode::district_or_sector_matches). Each district's and each
@@ -788,13 +793,7 @@ pub async fn search(db: &Db, s: &Search) -> Result<(Vec<SummaryRow>, i64), sqlx:
                         }
                     }
                     // Many districts: every match but the sector's, sorted.
-                    None => {
-                        let r = range(&mut b, "postcode_district", p);
-                        let st = status(&mut b, "status");
-                        parts.page(format!(
-                            "SELECT family_name, first_name, id FROM people WHERE {r}{st}"
-                        ));
-                    }
+                    None => parts.page(all(&mut b, "postcode_district")),
                 },
             }
         }
