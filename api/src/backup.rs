@@ -53,6 +53,10 @@ async fn copy(db: &Db, to: &Path) -> anyhow::Result<i64> {
     let Db::Sqlite(pool) = db else {
         bail!(POSTGRES_ADVICE)
     };
+    // Searches' audit entries still in the queue file join the log first (audit/queue.rs).
+    crate::audit::queue::move_all(db)
+        .await
+        .context("cannot move queued audit entries into the log")?;
     let target = to
         .to_str()
         .context("the backup file name must be valid UTF-8")?;

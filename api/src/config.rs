@@ -65,6 +65,9 @@ pub struct Config {
     pub workers: usize,
     pub db_max_connections: u32,
     pub db_acquire_timeout: Duration,
+    /// On SQLite, how often searches' audit entries move from the queue file into the log
+    /// (audit/queue.rs).
+    pub audit_queue_move_every: Duration,
     /// Sign-in attempts allowed per IP address, and per account, in 10 minutes.
     pub login_limit_per_ip: u32,
     pub login_limit_per_account: u32,
@@ -252,6 +255,12 @@ impl Config {
                 5,
                 1,
                 60,
+            )?),
+            audit_queue_move_every: Duration::from_millis(number(
+                "S117_AUDIT_QUEUE_MOVE_MS",
+                1000,
+                10,
+                3_600_000,
             )?),
             login_limit_per_ip: number("S117_LOGIN_LIMIT_PER_IP", 30, 1, 100_000)? as u32,
             login_limit_per_account: number("S117_LOGIN_LIMIT_PER_ACCOUNT", 10, 1, 100_000)? as u32,

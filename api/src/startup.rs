@@ -54,7 +54,12 @@ impl AppState {
             keys: Keys::new(&secret),
             hasher: Hasher::new(hasher_permits),
             limits: Limits::from_config(&config),
-            audit: crate::audit::batch::AuditWriter::spawn(db.clone()),
+            audit: crate::audit::batch::AuditWriter::spawn(
+                db.clone(),
+                config.audit_queue_move_every,
+            )
+            .await
+            .context("cannot open the audit queue")?,
             sessions: Default::default(),
             refs: Default::default(),
             mailer,

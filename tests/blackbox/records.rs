@@ -576,18 +576,26 @@ async fn every_action_is_audited_including_views_and_searches() {
         Some(&end_body()),
     )
     .await;
+    // Reading the log moves searches' entries into it (on SQLite they wait in a queue file,
+    // and join the log in the order they are moved: after changes made in the meantime).
+    let (_, auditor) = app.user_token("auditor@x.gov.uk", &["audit.view"]).await;
+    expect_status(app.get_auth("/api/v1/admin/audit", &auditor).await, 200).await;
     let db = app.db().await;
     let actions: Vec<String> = s117_api::on_db!(&db, p => sqlx::query_scalar("SELECT action FROM audit_log WHERE action LIKE 'record%' ORDER BY id").fetch_all(p).await).unwrap();
+    let (searches, changes): (Vec<&str>, Vec<&str>) = actions
+        .iter()
+        .map(String::as_str)
+        .partition(|a| *a == "records.searched");
     assert_eq!(
-        actions,
-        vec![
+        changes,
+        [
             "record.created",
             "record.viewed",
-            "records.searched",
             "record.updated",
             "record.ended"
         ]
     );
+    assert_eq!(searches, ["records.searched"]);
 }
 
 #[tokio::test]
@@ -814,11 +822,45 @@ async fn name_and_postcode_searches_count_page_and_follow_changes() {
     assert_eq!(search_json(&app, &token, "q=st5").await["total"], 2);
 }
 
+/// Search audit entries matching `pattern` (a LIKE on details), wherever they are committed:
+/// `audit_log`, and on SQLite also the queue file they wait in until moved (audit/queue.rs).
+/// Tests that use it stop the periodic move (`S117_AUDIT_QUEUE_MOVE_MS`), so no entry is
+/// between the two while they count.
+async fn committed_searches(app: &TestApp, db: &s117_api::db::Db, pattern: &str) -> i64 {
+    let sql =
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'records.searched' AND details LIKE $1";
+    let logged: i64 =
+        s117_api::on_db!(db, p => sqlx::query_scalar(sql).bind(pattern).fetch_one(p).await)
+            .unwrap();
+    let queued = match s117_api::audit::queue::queue_path_of_url(&app.db_url) {
+        Some(path) if !app.is_postgres() => {
+            use sqlx::Connection;
+            let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+                .await
+                .unwrap();
+            sqlx::query_scalar(sql)
+                .bind(pattern)
+                .fetch_one(&mut c)
+                .await
+                .unwrap()
+        }
+        _ => 0,
+    };
+    logged + queued
+}
+
+/// Never moves the SQLite audit queue on its own (only a read of the log does).
+const NO_PERIODIC_MOVE: (&str, &str) = ("S117_AUDIT_QUEUE_MOVE_MS", "3600000");
+
 /// Searches' audit entries go through a group-commit writer: under concurrent load each
 /// search still has exactly its own entry, committed before its answer arrives.
 #[tokio::test]
 async fn concurrent_searches_each_commit_their_audit_entry_before_answering() {
-    let app = TestApp::builder().env("S117_WORKERS", "2").spawn().await;
+    let app = TestApp::builder()
+        .env("S117_WORKERS", "2")
+        .env(NO_PERIODIC_MOVE.0, NO_PERIODIC_MOVE.1)
+        .spawn()
+        .await;
     let token = caseworker(&app).await;
     created(&app, &token, &alan()).await;
     let db = app.db().await;
@@ -832,14 +874,88 @@ async fn concurrent_searches_each_commit_their_audit_entry_before_answering() {
             assert_eq!(res.status(), 200);
             // Read from another connection the moment the answer is in: already committed.
             let pattern = format!("%\"q\":\"{q}\"%");
-            let n: i64 = s117_api::on_db!(db, p => sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'records.searched' AND details LIKE $1")
-                .bind(&pattern).fetch_one(p).await).unwrap();
-            assert_eq!(n, 1, "{q}");
+            assert_eq!(committed_searches(app, db, &pattern).await, 1, "{q}");
         }
     });
     futures_util::future::join_all(calls).await;
-    let n: i64 = s117_api::on_db!(&db, p => sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'records.searched'").fetch_one(p).await).unwrap();
-    assert_eq!(n, 80);
+    assert_eq!(committed_searches(&app, &db, "%").await, 80);
+}
+
+/// On SQLite, searches commit their audit entries to the queue file, not the register, so
+/// they do not cost the register's other connections their caches; reading the audit log
+/// (here the viewer) moves them into it first, and the periodic move does so too.
+#[tokio::test]
+async fn searches_reach_the_audit_log_through_the_queue_without_writing_the_register() {
+    let app = TestApp::builder()
+        .env(NO_PERIODIC_MOVE.0, NO_PERIODIC_MOVE.1)
+        .spawn()
+        .await;
+    let token = caseworker(&app).await;
+    created(&app, &token, &alan()).await;
+    let (_, auditor) = app.user_token("auditor@x.gov.uk", &["audit.view"]).await;
+    let db = app.db().await;
+    let in_log = |db: &s117_api::db::Db| {
+        let db = db.clone();
+        async move {
+            let n: i64 = s117_api::on_db!(&db, p => sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'records.searched'").fetch_one(p).await).unwrap();
+            n
+        }
+    };
+    if let s117_api::db::Db::Sqlite(pool) = &db {
+        // PRAGMA data_version changes when another connection commits to the file.
+        let mut c = pool.acquire().await.unwrap();
+        let version = "PRAGMA data_version";
+        let before: i64 = sqlx::query_scalar(version)
+            .fetch_one(&mut *c)
+            .await
+            .unwrap();
+        for i in 0..5 {
+            let res = app
+                .get_auth(&format!("/api/v1/records?q=harbour%20{i}"), &token)
+                .await;
+            assert_eq!(res.status(), 200);
+        }
+        let after: i64 = sqlx::query_scalar(version)
+            .fetch_one(&mut *c)
+            .await
+            .unwrap();
+        assert_eq!(after, before, "a search committed to the register");
+        drop(c);
+        assert_eq!(in_log(&db).await, 0);
+        assert_eq!(committed_searches(&app, &db, "%").await, 5);
+    } else {
+        for i in 0..5 {
+            app.get_auth(&format!("/api/v1/records?q=harbour%20{i}"), &token)
+                .await;
+        }
+    }
+    let res = app
+        .get_auth("/api/v1/admin/audit?action=records.searched", &auditor)
+        .await;
+    let v: Value = expect_status(res, 200).await.json().await.unwrap();
+    assert_eq!(v["total"], 5);
+    assert_eq!(in_log(&db).await, 5);
+}
+
+/// Without a read of the log, the periodic move brings queued entries in by itself.
+#[tokio::test]
+async fn the_periodic_move_brings_queued_searches_into_the_log() {
+    let app = TestApp::builder()
+        .env("S117_AUDIT_QUEUE_MOVE_MS", "50")
+        .spawn()
+        .await;
+    let token = caseworker(&app).await;
+    app.get_auth("/api/v1/records?q=harbour", &token).await;
+    let db = app.db().await;
+    let mut n = 0;
+    for _ in 0..100 {
+        n = s117_api::on_db!(&db, p => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM audit_log WHERE action = 'records.searched'").fetch_one(p).await).unwrap();
+        if n == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(n, 1);
 }
 
 /// A search whose audit entry cannot be written answers an error, never its results; the
@@ -847,10 +963,25 @@ async fn concurrent_searches_each_commit_their_audit_entry_before_answering() {
 /// once the fault is gone.
 #[tokio::test]
 async fn a_search_whose_audit_entry_fails_returns_nothing_and_the_writer_recovers() {
-    let app = TestApp::builder().env("S117_WORKERS", "2").spawn().await;
+    let app = TestApp::builder()
+        .env("S117_WORKERS", "2")
+        .env(NO_PERIODIC_MOVE.0, NO_PERIODIC_MOVE.1)
+        .spawn()
+        .await;
     let token = caseworker(&app).await;
     created(&app, &token, &alan()).await;
     let db = app.db().await;
+    // On SQLite the entries are written to the queue file, so the fault goes there.
+    let faulty = match s117_api::audit::queue::queue_path_of_url(&app.db_url) {
+        Some(path) if !app.is_postgres() => s117_api::db::Db::connect_url(
+            &format!("sqlite://{}", path.display()),
+            1,
+            std::time::Duration::from_secs(5),
+        )
+        .await
+        .unwrap(),
+        _ => db.clone(),
+    };
     let (block, unblock) = if app.is_postgres() {
         (
             "ALTER TABLE audit_log ADD CONSTRAINT test_block CHECK (details NOT LIKE '%\"q\":\"blocked%') NOT VALID",
@@ -863,7 +994,7 @@ async fn a_search_whose_audit_entry_fails_returns_nothing_and_the_writer_recover
             "DROP TRIGGER test_block",
         )
     };
-    s117_api::on_db!(&db, p => sqlx::query(block).execute(p).await.map(|_| ())).unwrap();
+    s117_api::on_db!(&faulty, p => sqlx::query(block).execute(p).await.map(|_| ())).unwrap();
     let calls = (0..40).map(|i| {
         let (app, token) = (&app, &token);
         async move {
@@ -883,17 +1014,12 @@ async fn a_search_whose_audit_entry_fails_returns_nothing_and_the_writer_recover
         }
     }
     let count = |q: &'static str| {
-        let db = db.clone();
-        async move {
-            let pattern = format!("%\"q\":\"{q}\"%");
-            let n: i64 = s117_api::on_db!(&db, p => sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'records.searched' AND details LIKE $1")
-                .bind(&pattern).fetch_one(p).await).unwrap();
-            n
-        }
+        let (app, db) = (&app, &db);
+        async move { committed_searches(app, db, &format!("%\"q\":\"{q}\"%")).await }
     };
     assert_eq!(count("harbour").await, 20);
     assert_eq!(count("blocked").await, 0);
-    s117_api::on_db!(&db, p => sqlx::query(unblock).execute(p).await.map(|_| ())).unwrap();
+    s117_api::on_db!(&faulty, p => sqlx::query(unblock).execute(p).await.map(|_| ())).unwrap();
     assert_eq!(
         app.get_auth("/api/v1/records?q=blocked", &token)
             .await

@@ -24,6 +24,8 @@ type Admin = Require<perm::AdminUsers>;
               (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn status(state: web::Data<AppState>, _admin: Admin) -> Result<HttpResponse, ApiError> {
     let db = &state.db;
+    // The audit entry count includes searches still in the SQLite queue.
+    state.audit.flush().await?;
     Ok(HttpResponse::Ok().json(SystemStatus {
         version: env!("CARGO_PKG_VERSION").into(),
         database: db.kind().as_str().into(),

@@ -27,9 +27,17 @@
 //!
 //! Changes (create, edit, end, delete) and record views keep writing their entry inside their
 //! own transaction ([`super::write`]), as the issue asks.
+//!
+//! On SQLite the batches are committed to the queue file of [`super::queue`] rather than
+//! to the register, and moved into `audit_log` every `S117_AUDIT_QUEUE_MOVE_MS`; whatever
+//! reads the log calls [`AuditWriter::flush`] first.
+
+use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 
+use super::queue::{Mover, Queue};
 use super::{store, Entry};
 use crate::db::{is_unavailable, Db};
 use crate::error::ApiError;
@@ -79,17 +87,61 @@ struct Pending {
 }
 
 /// The handle requests use; cheap to clone. Dropping every handle stops the writer.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AuditWriter {
     queue: mpsc::Sender<Pending>,
+    /// On SQLite, what moves the queue file's entries into the log.
+    mover: Option<Arc<Mover>>,
+}
+
+impl std::fmt::Debug for AuditWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuditWriter")
+            .field("queued", &self.mover.is_some())
+            .finish()
+    }
 }
 
 impl AuditWriter {
-    /// Starts the writer task on the current Tokio runtime.
-    pub fn spawn(db: Db) -> AuditWriter {
+    /// Starts the writer task on the current Tokio runtime: on a SQLite file, writing to
+    /// its queue file, with a task moving the queue into the log every `move_every`.
+    pub async fn spawn(db: Db, move_every: Duration) -> Result<AuditWriter, sqlx::Error> {
         let (queue, rx) = mpsc::channel(QUEUE);
-        tokio::spawn(run(db, rx));
-        AuditWriter { queue }
+        let Some(Queue { queue: file, mover }) = Queue::open(&db).await? else {
+            tokio::spawn(run(db, rx));
+            return Ok(AuditWriter { queue, mover: None });
+        };
+        tokio::spawn(run(file, rx));
+        let mover = Arc::new(mover);
+        let ticking = Arc::downgrade(&mover);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(move_every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                // Stops once the server (every handle) is gone.
+                let Some(mover) = ticking.upgrade() else {
+                    break;
+                };
+                if let Err(e) = mover.move_queued().await {
+                    tracing::warn!(error = %e, "queued audit entries not moved yet; will retry");
+                }
+            }
+        });
+        Ok(AuditWriter {
+            queue,
+            mover: Some(mover),
+        })
+    }
+
+    /// Makes every entry written so far visible in `audit_log` (on SQLite, moves the queue
+    /// now); anything that reads the log calls this first.
+    pub async fn flush(&self) -> Result<(), sqlx::Error> {
+        match &self.mover {
+            Some(mover) => mover.move_queued().await.map(|_| ()),
+            None => Ok(()),
+        }
     }
 
     /// Writes `entry` and returns once it is committed (or the reason it is not).

@@ -2,10 +2,12 @@
 //! with what outcome. Entries are written in the same transaction as the change they
 //! describe ([`write`]), or on their own for events that change nothing else, such as a
 //! refused sign-in ([`write_alone`]), or, for reads that change nothing (searches), through
-//! the group-commit writer ([`batch::AuditWriter`]). The database refuses UPDATE and DELETE on
+//! the group-commit writer ([`batch::AuditWriter`]; on SQLite by way of a queue file,
+//! [`queue`], so those commits do not cost the register's readers their caches). The database refuses UPDATE and DELETE on
 //! the table (triggers in the migrations); no endpoint offers either.
 
 pub mod batch;
+pub mod queue;
 pub mod routes;
 pub mod store;
 

@@ -152,6 +152,7 @@ pub async fn search(
 ) -> Result<HttpResponse, ApiError> {
     let (limit, offset) = s117_shared::page::limit_offset(paging.page, paging.per_page)?;
     let filter = query.filter()?;
+    state.audit.flush().await?;
     let (items, total) = store::search(&state.db, &filter, limit, offset).await?;
     Ok(HttpResponse::Ok().json(Page {
         items,
@@ -217,6 +218,7 @@ pub async fn export(
     query: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let filter = query.filter()?;
+    state.audit.flush().await?;
     let now = state.clock.now();
     // Written before the first row leaves, so an export cannot happen unrecorded.
     super::write_alone(
