@@ -99,6 +99,7 @@ pub struct Application {
     port: u16,
     server: Server,
     db: Db,
+    audit: crate::audit::batch::AuditWriter,
     outbox_worker: tokio::task::JoinHandle<()>,
 }
 
@@ -148,6 +149,7 @@ impl Application {
             TcpListener::bind(listen).with_context(|| format!("cannot listen on {listen}"))?;
         let port = listener.local_addr()?.port();
         let db = state.db.clone();
+        let audit = state.audit.clone();
         let outbox_worker = crate::mail::outbox::spawn_outbox_worker(
             db.clone(),
             state.mailer.clone(),
@@ -204,6 +206,7 @@ impl Application {
             port,
             server: server.run(),
             db,
+            audit,
             outbox_worker,
         })
     }
@@ -217,10 +220,14 @@ impl Application {
     }
 
     /// Serves until stopped (SIGTERM/SIGINT: in-flight requests finish, up to 10 s), then
+    /// moves queued audit entries into the log (SQLite; else the next start does) and
     /// closes the database pool.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;
         self.outbox_worker.abort();
+        if let Err(e) = self.audit.flush().await {
+            tracing::warn!(error = %e, "queued audit entries left for the next start");
+        }
         self.db.close().await;
         result
     }

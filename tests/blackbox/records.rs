@@ -958,6 +958,29 @@ async fn the_periodic_move_brings_queued_searches_into_the_log() {
     assert_eq!(n, 1);
 }
 
+/// A server that stops moves what is queued into the log on its way out.
+#[tokio::test]
+async fn a_stopping_server_moves_queued_searches_into_the_log() {
+    let app = TestApp::builder()
+        .env(NO_PERIODIC_MOVE.0, NO_PERIODIC_MOVE.1)
+        .spawn()
+        .await;
+    let token = caseworker(&app).await;
+    app.get_auth("/api/v1/records?q=harbour", &token).await;
+    app.stop().await;
+    let db = app.db().await;
+    let mut n = 0;
+    // The move runs just after the HTTP server has stopped.
+    for _ in 0..100 {
+        n = s117_api::on_db!(&db, p => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM audit_log WHERE action = 'records.searched'").fetch_one(p).await).unwrap();
+        if n == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(n, 1);
+}
+
 /// A search whose audit entry cannot be written answers an error, never its results; the
 /// searches sharing its batch are still written and answered; and the writer carries on
 /// once the fault is gone.

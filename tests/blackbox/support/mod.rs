@@ -249,6 +249,13 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// Stops the server as SIGTERM would (in-flight requests finish) and waits until it has.
+    pub async fn stop(&self) {
+        self.handle.stop(true).await;
+    }
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
         // `stop` sends the command at once; the returned future only waits for completion.
