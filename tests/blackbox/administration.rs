@@ -604,7 +604,12 @@ fn s117_backup(app: &TestApp, to: &std::path::Path) -> std::process::Output {
 
 #[tokio::test]
 async fn a_backup_taken_while_serving_restores_with_every_record() {
-    let app = TestApp::spawn().await;
+    // Searches' audit entries stay in the SQLite queue file until something moves them: here
+    // only the backup does.
+    let app = TestApp::builder()
+        .env("S117_AUDIT_QUEUE_MOVE_MS", "3600000")
+        .spawn()
+        .await;
     let (_, worker) = app.user_token("worker@x.gov.uk", CASEWORKER).await;
     let to = app.dir.path().join("backup.db");
     if app.is_postgres() {
@@ -617,6 +622,8 @@ async fn a_backup_taken_while_serving_restores_with_every_record() {
     for (i, nhs) in NHS.iter().enumerate() {
         ids.push(create_record(&app, &worker, nhs, &format!("Backup{i}")).await);
     }
+    let res = app.get_auth("/api/v1/records?q=backup", &worker).await;
+    assert_eq!(res.status(), 200);
     let out = s117_backup(&app, &to);
     assert!(
         out.status.success(),
@@ -624,6 +631,17 @@ async fn a_backup_taken_while_serving_restores_with_every_record() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("integrity ok"));
+    // The copy holds the search's audit entry, moved in from the queue by the backup.
+    let copy = s117_api::db::Db::connect_url(
+        &format!("sqlite://{}", to.display()),
+        1,
+        std::time::Duration::from_secs(5),
+    )
+    .await
+    .unwrap();
+    let searched: i64 = s117_api::on_db!(&copy, p => sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'records.searched'").fetch_one(p).await).unwrap();
+    assert_eq!(searched, 1);
+    copy.close().await;
     // Never overwrites.
     let again = s117_backup(&app, &to);
     assert!(!again.status.success());
