@@ -849,6 +849,25 @@ async fn committed_searches(app: &TestApp, db: &s117_api::db::Db, pattern: &str)
     logged + queued
 }
 
+/// Search entries in `audit_log` itself.
+async fn searches_in_log(db: &s117_api::db::Db) -> i64 {
+    let sql = "SELECT COUNT(*) FROM audit_log WHERE action = 'records.searched'";
+    s117_api::on_db!(db, p => sqlx::query_scalar(sql).fetch_one(p).await).unwrap()
+}
+
+/// Search entries in `audit_log` once there are `expected`, or after 5 s, whichever is first.
+async fn searches_in_log_within_5s(db: &s117_api::db::Db, expected: i64) -> i64 {
+    let mut n = 0;
+    for _ in 0..100 {
+        n = searches_in_log(db).await;
+        if n == expected {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    n
+}
+
 /// Never moves the SQLite audit queue on its own (only a read of the log does).
 const NO_PERIODIC_MOVE: (&str, &str) = ("S117_AUDIT_QUEUE_MOVE_MS", "3600000");
 
@@ -894,13 +913,6 @@ async fn searches_reach_the_audit_log_through_the_queue_without_writing_the_regi
     created(&app, &token, &alan()).await;
     let (_, auditor) = app.user_token("auditor@x.gov.uk", &["audit.view"]).await;
     let db = app.db().await;
-    let in_log = |db: &s117_api::db::Db| {
-        let db = db.clone();
-        async move {
-            let n: i64 = s117_api::on_db!(&db, p => sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'records.searched'").fetch_one(p).await).unwrap();
-            n
-        }
-    };
     if let s117_api::db::Db::Sqlite(pool) = &db {
         // PRAGMA data_version changes when another connection commits to the file.
         let mut c = pool.acquire().await.unwrap();
@@ -921,7 +933,7 @@ async fn searches_reach_the_audit_log_through_the_queue_without_writing_the_regi
             .unwrap();
         assert_eq!(after, before, "a search committed to the register");
         drop(c);
-        assert_eq!(in_log(&db).await, 0);
+        assert_eq!(searches_in_log(&db).await, 0);
         assert_eq!(committed_searches(&app, &db, "%").await, 5);
     } else {
         for i in 0..5 {
@@ -934,7 +946,7 @@ async fn searches_reach_the_audit_log_through_the_queue_without_writing_the_regi
         .await;
     let v: Value = expect_status(res, 200).await.json().await.unwrap();
     assert_eq!(v["total"], 5);
-    assert_eq!(in_log(&db).await, 5);
+    assert_eq!(searches_in_log(&db).await, 5);
 }
 
 /// Without a read of the log, the periodic move brings queued entries in by itself.
@@ -946,16 +958,7 @@ async fn the_periodic_move_brings_queued_searches_into_the_log() {
         .await;
     let token = caseworker(&app).await;
     app.get_auth("/api/v1/records?q=harbour", &token).await;
-    let db = app.db().await;
-    let mut n = 0;
-    for _ in 0..100 {
-        n = s117_api::on_db!(&db, p => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM audit_log WHERE action = 'records.searched'").fetch_one(p).await).unwrap();
-        if n == 1 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    assert_eq!(n, 1);
+    assert_eq!(searches_in_log_within_5s(&app.db().await, 1).await, 1);
 }
 
 /// A server that stops moves what is queued into the log on its way out.
@@ -968,17 +971,8 @@ async fn a_stopping_server_moves_queued_searches_into_the_log() {
     let token = caseworker(&app).await;
     app.get_auth("/api/v1/records?q=harbour", &token).await;
     app.stop().await;
-    let db = app.db().await;
-    let mut n = 0;
     // The move runs just after the HTTP server has stopped.
-    for _ in 0..100 {
-        n = s117_api::on_db!(&db, p => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM audit_log WHERE action = 'records.searched'").fetch_one(p).await).unwrap();
-        if n == 1 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    assert_eq!(n, 1);
+    assert_eq!(searches_in_log_within_5s(&app.db().await, 1).await, 1);
 }
 
 /// A search whose audit entry cannot be written answers an error, never its results; the
