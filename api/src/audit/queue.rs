@@ -121,7 +121,7 @@ impl Queue {
             .await?;
         sqlx::query(
             "INSERT INTO sqlite_sequence (name, seq) SELECT 'audit_log', $1
-             WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'audit_log' AND seq >= $1)",
+             WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'audit_log')",
         )
         .bind(moved)
         .execute(&queue)
@@ -210,6 +210,10 @@ impl Mover {
 /// Opens the queue of the register `db` and moves what it holds (for `s117 backup`,
 /// so a copy taken while the server runs holds every search's entry).
 pub async fn move_all(db: &Db) -> Result<u64, sqlx::Error> {
+    // No queue file: nothing queued (and a register not yet migrated to one needs none).
+    if !register_file(db).is_some_and(|file| path_for(&file).exists()) {
+        return Ok(0);
+    }
     match Queue::open(db).await? {
         None => Ok(0),
         Some(q) => {
@@ -337,7 +341,32 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn postgres_and_in_memory_registers_have_no_queue() {
+    async fn an_older_queue_file_numbers_on_from_the_watermark() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = register(dir.path()).await;
+        let q = Queue::open(&db).await.unwrap().unwrap();
+        store::insert_batch(&q.queue, &[&entry("a"), &entry("b"), &entry("c")])
+            .await
+            .unwrap();
+        assert_eq!(q.mover.move_queued().await.unwrap(), 3);
+        // As if an older copy of the queue file were put back: its sequence is behind.
+        let Db::Sqlite(p) = &q.queue else {
+            unreachable!()
+        };
+        sqlx::query("UPDATE sqlite_sequence SET seq = 1 WHERE name = 'audit_log'")
+            .execute(p)
+            .await
+            .unwrap();
+        q.queue.close().await;
+        drop(q);
+        let q = Queue::open(&db).await.unwrap().unwrap();
+        store::insert_batch(&q.queue, &[&entry("d")]).await.unwrap();
+        assert_eq!(q.mover.move_queued().await.unwrap(), 1);
+        assert_eq!(logged(&db).await.len(), 4);
+    }
+
+    #[tokio::test]
+    async fn an_in_memory_register_has_no_queue() {
         let db = Db::connect_url("sqlite::memory:", 1, Duration::from_secs(5))
             .await
             .unwrap();
