@@ -123,10 +123,13 @@ pub struct TestApp {
     db: TestDb,
 }
 
+/// Turns the test database's URL into the one the server is given.
+type DbUrlOverride = Box<dyn FnOnce(&str) -> String + Send>;
+
 /// Settings a test may change before the server starts.
 pub struct TestAppBuilder {
     env: HashMap<String, String>,
-    db_url_override: Option<Box<dyn FnOnce(&str) -> String + Send>>,
+    db_url_override: Option<DbUrlOverride>,
 }
 
 impl TestAppBuilder {
@@ -258,8 +261,9 @@ impl TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
-        // `stop` sends the command at once; the returned future only waits for completion.
-        let _ = self.handle.stop(false);
+        // `stop` sends the command at once; the returned future only waits for completion,
+        // which a drop cannot do.
+        drop(self.handle.stop(false));
     }
 }
 
