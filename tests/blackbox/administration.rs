@@ -607,7 +607,7 @@ async fn a_backup_taken_while_serving_restores_with_every_record() {
     // Searches' audit entries stay in the SQLite queue file until something moves them: here
     // only the backup does.
     let app = TestApp::builder()
-        .env("S117_AUDIT_QUEUE_MOVE_MS", "3600000")
+        .without_periodic_audit_move()
         .spawn()
         .await;
     let (_, worker) = app.user_token("worker@x.gov.uk", CASEWORKER).await;

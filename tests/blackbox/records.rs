@@ -824,7 +824,7 @@ async fn name_and_postcode_searches_count_page_and_follow_changes() {
 
 /// Search audit entries matching `pattern` (a LIKE on details), wherever they are committed:
 /// `audit_log`, and on SQLite also the queue file they wait in until moved (audit/queue.rs).
-/// Tests that use it stop the periodic move (`S117_AUDIT_QUEUE_MOVE_MS`), so no entry is
+/// Tests that use it stop the periodic move (`without_periodic_audit_move`), so no entry is
 /// between the two while they count.
 async fn committed_searches(app: &TestApp, db: &s117_api::db::Db, pattern: &str) -> i64 {
     let sql =
@@ -832,19 +832,12 @@ async fn committed_searches(app: &TestApp, db: &s117_api::db::Db, pattern: &str)
     let logged: i64 =
         s117_api::on_db!(db, p => sqlx::query_scalar(sql).bind(pattern).fetch_one(p).await)
             .unwrap();
-    let queued = match s117_api::audit::queue::queue_path_of_url(&app.db_url) {
-        Some(path) if !app.is_postgres() => {
-            use sqlx::Connection;
-            let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
-                .await
-                .unwrap();
-            sqlx::query_scalar(sql)
-                .bind(pattern)
-                .fetch_one(&mut c)
-                .await
+    let queued: i64 = match app.audit_queue().await {
+        Some(queue) => {
+            s117_api::on_db!(&queue, p => sqlx::query_scalar(sql).bind(pattern).fetch_one(p).await)
                 .unwrap()
         }
-        _ => 0,
+        None => 0,
     };
     logged + queued
 }
@@ -868,16 +861,13 @@ async fn searches_in_log_within_5s(db: &s117_api::db::Db, expected: i64) -> i64 
     n
 }
 
-/// Never moves the SQLite audit queue on its own (only a read of the log does).
-const NO_PERIODIC_MOVE: (&str, &str) = ("S117_AUDIT_QUEUE_MOVE_MS", "3600000");
-
 /// Searches' audit entries go through a group-commit writer: under concurrent load each
 /// search still has exactly its own entry, committed before its answer arrives.
 #[tokio::test]
 async fn concurrent_searches_each_commit_their_audit_entry_before_answering() {
     let app = TestApp::builder()
         .env("S117_WORKERS", "2")
-        .env(NO_PERIODIC_MOVE.0, NO_PERIODIC_MOVE.1)
+        .without_periodic_audit_move()
         .spawn()
         .await;
     let token = caseworker(&app).await;
@@ -906,7 +896,7 @@ async fn concurrent_searches_each_commit_their_audit_entry_before_answering() {
 #[tokio::test]
 async fn searches_reach_the_audit_log_through_the_queue_without_writing_the_register() {
     let app = TestApp::builder()
-        .env(NO_PERIODIC_MOVE.0, NO_PERIODIC_MOVE.1)
+        .without_periodic_audit_move()
         .spawn()
         .await;
     let token = caseworker(&app).await;
@@ -965,7 +955,7 @@ async fn the_periodic_move_brings_queued_searches_into_the_log() {
 #[tokio::test]
 async fn a_stopping_server_moves_queued_searches_into_the_log() {
     let app = TestApp::builder()
-        .env(NO_PERIODIC_MOVE.0, NO_PERIODIC_MOVE.1)
+        .without_periodic_audit_move()
         .spawn()
         .await;
     let token = caseworker(&app).await;
@@ -982,23 +972,14 @@ async fn a_stopping_server_moves_queued_searches_into_the_log() {
 async fn a_search_whose_audit_entry_fails_returns_nothing_and_the_writer_recovers() {
     let app = TestApp::builder()
         .env("S117_WORKERS", "2")
-        .env(NO_PERIODIC_MOVE.0, NO_PERIODIC_MOVE.1)
+        .without_periodic_audit_move()
         .spawn()
         .await;
     let token = caseworker(&app).await;
     created(&app, &token, &alan()).await;
     let db = app.db().await;
     // On SQLite the entries are written to the queue file, so the fault goes there.
-    let faulty = match s117_api::audit::queue::queue_path_of_url(&app.db_url) {
-        Some(path) if !app.is_postgres() => s117_api::db::Db::connect_url(
-            &format!("sqlite://{}", path.display()),
-            1,
-            std::time::Duration::from_secs(5),
-        )
-        .await
-        .unwrap(),
-        _ => db.clone(),
-    };
+    let faulty = app.audit_queue().await.unwrap_or_else(|| db.clone());
     let (block, unblock) = if app.is_postgres() {
         (
             "ALTER TABLE audit_log ADD CONSTRAINT test_block CHECK (details NOT LIKE '%\"q\":\"blocked%') NOT VALID",

@@ -37,7 +37,7 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::queue::{Mover, Queue};
+use super::queue::Queue;
 use super::{store, Entry};
 use crate::db::{is_unavailable, Db};
 use crate::error::ApiError;
@@ -87,59 +87,36 @@ struct Pending {
 }
 
 /// The handle requests use; cheap to clone. Dropping every handle stops the writer.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct AuditWriter {
-    queue: mpsc::Sender<Pending>,
-    /// On SQLite, what moves the queue file's entries into the log.
-    mover: Option<Arc<Mover>>,
-}
-
-impl std::fmt::Debug for AuditWriter {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AuditWriter")
-            .field("queued", &self.mover.is_some())
-            .finish()
-    }
+    pending: mpsc::Sender<Pending>,
+    /// On SQLite, the queue file the entries are committed to before they join the log.
+    queue: Option<Arc<Queue>>,
 }
 
 impl AuditWriter {
     /// Starts the writer task on the current Tokio runtime: on a SQLite file, writing to
     /// its queue file, with a task moving the queue into the log every `move_every`.
     pub async fn spawn(db: Db, move_every: Duration) -> Result<AuditWriter, sqlx::Error> {
-        let (queue, rx) = mpsc::channel(QUEUE);
-        let Some(Queue { queue: file, mover }) = Queue::open(&db).await? else {
-            tokio::spawn(run(db, rx));
-            return Ok(AuditWriter { queue, mover: None });
-        };
-        tokio::spawn(run(file, rx));
-        let mover = Arc::new(mover);
-        let ticking = Arc::downgrade(&mover);
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(move_every);
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            tick.tick().await;
-            loop {
-                tick.tick().await;
-                // Stops once the server (every handle) is gone.
-                let Some(mover) = ticking.upgrade() else {
-                    break;
-                };
-                if let Err(e) = mover.move_queued().await {
-                    tracing::warn!(error = %e, "queued audit entries not moved yet; will retry");
-                }
+        let (pending, rx) = mpsc::channel(QUEUE);
+        let queue = Queue::open(&db).await?.map(Arc::new);
+        match &queue {
+            Some(queue) => {
+                tokio::spawn(run(queue.file(), rx));
+                queue.move_periodically(move_every);
             }
-        });
-        Ok(AuditWriter {
-            queue,
-            mover: Some(mover),
-        })
+            None => {
+                tokio::spawn(run(db, rx));
+            }
+        }
+        Ok(AuditWriter { pending, queue })
     }
 
     /// Makes every entry written so far visible in `audit_log` (on SQLite, moves the queue
     /// now); anything that reads the log calls this first.
     pub async fn flush(&self) -> Result<(), sqlx::Error> {
-        match &self.mover {
-            Some(mover) => mover.move_queued().await.map(|_| ()),
+        match &self.queue {
+            Some(queue) => queue.move_queued().await.map(|_| ()),
             None => Ok(()),
         }
     }
@@ -147,7 +124,7 @@ impl AuditWriter {
     /// Writes `entry` and returns once it is committed (or the reason it is not).
     pub async fn write(&self, entry: Entry) -> Result<(), WriteError> {
         let (done, outcome) = oneshot::channel();
-        self.queue
+        self.pending
             .send(Pending { entry, done })
             .await
             .map_err(|_| WriteError::Stopped)?;

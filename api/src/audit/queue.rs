@@ -12,7 +12,7 @@
 //! The guarantee is unchanged: a search's results are returned only once its entry is
 //! committed, durably (`synchronous=FULL`), in the queue file. Entries reach `audit_log`
 //! within `S117_AUDIT_QUEUE_MOVE_MS` (a second), and anything that reads the audit log
-//! moves them first ([`Mover::move_queued`] via `AuditWriter::flush`), as does a backup, so
+//! moves them first ([`Queue::move_queued`] via `AuditWriter::flush`), as does a backup, so
 //! no reader of the log misses one. After a crash the queue is moved on the next start.
 //!
 //! Exactly once: a move inserts the queued entries above a watermark into `audit_log` and
@@ -26,12 +26,14 @@
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, SqliteConnection, SqlitePool};
 use tokio::sync::Mutex;
 
+use super::store::ENTRY_COLUMNS as COLUMNS;
 use crate::db::Db;
 
 /// The queue's table: `audit_log`'s columns (so [`super::store::insert_batch`] writes it
@@ -51,16 +53,14 @@ const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS audit_log (
     details TEXT NOT NULL DEFAULT '{}'
 )";
 
-const COLUMNS: &str = "at, actor_user_id, actor_client_id, actor_label, action, outcome, record_id, target_user_id, ip, request_id, details";
-
 /// The queue file of the SQLite register at `database` (`s117.db` → `s117.audit-queue.db`).
 pub fn path_for(database: &Path) -> PathBuf {
     database.with_extension("audit-queue.db")
 }
 
-/// The register's file, or `None` for an in-memory database (which has no queue: its
-/// connections share one cache, and nothing survives it anyway).
-fn register_file(db: &Db) -> Option<PathBuf> {
+/// The register's pool and file, or `None` for PostgreSQL or an in-memory database (which
+/// has no queue: its connections share one cache, and nothing survives it anyway).
+fn register_file(db: &Db) -> Option<(&SqlitePool, PathBuf)> {
     let Db::Sqlite(pool) = db else { return None };
     let options = pool.connect_options();
     let file = options.get_filename();
@@ -68,32 +68,24 @@ fn register_file(db: &Db) -> Option<PathBuf> {
     // sqlx names an in-memory database `file:sqlx-in-memory-N`.
     let in_memory =
         name.is_empty() || name == ":memory:" || name.starts_with("file:sqlx-in-memory");
-    (!in_memory).then(|| file.to_path_buf())
+    (!in_memory).then(|| (pool, file.to_path_buf()))
 }
 
-/// The queue of a SQLite register: where the writer commits entries (`queue`, one
-/// connection, so the writer and the clean-up after a move take turns instead of meeting
-/// SQLite's busy back-off), and what moves them into the log.
+/// The queue of a SQLite register: the file the writer commits entries to (one connection,
+/// so the writer and the clean-up after a move take turns instead of meeting SQLite's busy
+/// back-off), and what moves them into the log, one move at a time per process.
+#[derive(Debug)]
 pub struct Queue {
-    pub queue: Db,
-    pub mover: Mover,
-}
-
-/// Moves queued entries into `audit_log`; one move at a time per process.
-pub struct Mover {
+    file: SqlitePool,
     /// A connection to the register with the queue attached as `queue`.
     register: Mutex<SqliteConnection>,
-    queue: SqlitePool,
 }
 
 impl Queue {
     /// Opens (creating if need be) the queue of `db`, or `None` when `db` is PostgreSQL or
     /// in memory. Anything left queued by an earlier run is moved into the log.
     pub async fn open(db: &Db) -> Result<Option<Queue>, sqlx::Error> {
-        let Some(file) = register_file(db) else {
-            return Ok(None);
-        };
-        let Db::Sqlite(pool) = db else {
+        let Some((pool, file)) = register_file(db) else {
             return Ok(None);
         };
         let path = path_for(&file);
@@ -130,19 +122,38 @@ impl Queue {
             .bind(moved)
             .execute(&queue)
             .await?;
-        let mover = Mover {
+        let queue = Queue {
+            file: queue,
             register: Mutex::new(register),
-            queue: queue.clone(),
         };
-        mover.move_queued().await?;
-        Ok(Some(Queue {
-            queue: Db::Sqlite(queue),
-            mover,
-        }))
+        queue.move_queued().await?;
+        Ok(Some(queue))
     }
-}
 
-impl Mover {
+    /// Where the writer commits entries.
+    pub fn file(&self) -> Db {
+        Db::Sqlite(self.file.clone())
+    }
+
+    /// Moves the queue into the log every `every`, until the last handle on it is dropped.
+    pub fn move_periodically(self: &Arc<Self>, every: Duration) {
+        let queue = Arc::downgrade(self);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                let Some(queue) = queue.upgrade() else {
+                    break;
+                };
+                if let Err(e) = queue.move_queued().await {
+                    tracing::warn!(error = %e, "queued audit entries not moved yet; will retry");
+                }
+            }
+        });
+    }
+
     /// Moves every entry committed to the queue so far into `audit_log`; returns how many.
     /// Writes nothing to the register when there is nothing to move (so an idle tick does
     /// not cost the readers their caches).
@@ -201,7 +212,7 @@ impl Mover {
             .await?;
         sqlx::query("DELETE FROM audit_log WHERE id <= $1")
             .bind(moved)
-            .execute(&self.queue)
+            .execute(&self.file)
             .await?;
         Ok(())
     }
@@ -211,14 +222,14 @@ impl Mover {
 /// so a copy taken while the server runs holds every search's entry).
 pub async fn move_all(db: &Db) -> Result<u64, sqlx::Error> {
     // No queue file: nothing queued (and a register not yet migrated to one needs none).
-    if !register_file(db).is_some_and(|file| path_for(&file).exists()) {
+    if !register_file(db).is_some_and(|(_, file)| path_for(&file).exists()) {
         return Ok(0);
     }
     match Queue::open(db).await? {
         None => Ok(0),
         Some(q) => {
-            let moved = q.mover.move_queued().await?;
-            q.queue.close().await;
+            let moved = q.move_queued().await?;
+            q.file.close().await;
             Ok(moved)
         }
     }
@@ -268,9 +279,7 @@ mod tests {
     }
 
     async fn queued(q: &Queue) -> i64 {
-        let Db::Sqlite(p) = &q.queue else {
-            unreachable!()
-        };
+        let p = &q.file;
         sqlx::query_scalar("SELECT COUNT(*) FROM audit_log")
             .fetch_one(p)
             .await
@@ -286,7 +295,7 @@ mod tests {
             .unwrap()
             .expect("a file register has a queue");
         assert!(path_for(&dir.path().join("s117.db")).exists());
-        store::insert_batch(&q.queue, &[&entry("a"), &entry("b")])
+        store::insert_batch(&q.file(), &[&entry("a"), &entry("b")])
             .await
             .unwrap();
         assert!(
@@ -294,20 +303,22 @@ mod tests {
             "nothing is in the log before a move"
         );
         // A crash after step 1: the entries are in the log and still queued.
-        let mut register = q.mover.register.lock().await;
-        assert_eq!(q.mover.move_into_log(&mut register).await.unwrap(), 2);
-        assert_eq!(q.mover.move_into_log(&mut register).await.unwrap(), 0);
+        let mut register = q.register.lock().await;
+        assert_eq!(q.move_into_log(&mut register).await.unwrap(), 2);
+        assert_eq!(q.move_into_log(&mut register).await.unwrap(), 0);
         drop(register);
         assert_eq!(queued(&q).await, 2);
-        store::insert_batch(&q.queue, &[&entry("c")]).await.unwrap();
-        assert_eq!(q.mover.move_queued().await.unwrap(), 1);
+        store::insert_batch(&q.file(), &[&entry("c")])
+            .await
+            .unwrap();
+        assert_eq!(q.move_queued().await.unwrap(), 1);
         assert_eq!(queued(&q).await, 0);
         assert_eq!(
             logged(&db).await,
             [r#"{"q":"a"}"#, r#"{"q":"b"}"#, r#"{"q":"c"}"#]
         );
         // Nothing to move writes nothing.
-        assert_eq!(q.mover.move_queued().await.unwrap(), 0);
+        assert_eq!(q.move_queued().await.unwrap(), 0);
     }
 
     #[tokio::test]
@@ -315,17 +326,19 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = register(dir.path()).await;
         let q = Queue::open(&db).await.unwrap().unwrap();
-        store::insert_batch(&q.queue, &[&entry("a")]).await.unwrap();
-        assert_eq!(q.mover.move_queued().await.unwrap(), 1);
-        store::insert_batch(&q.queue, &[&entry("left")])
+        store::insert_batch(&q.file(), &[&entry("a")])
             .await
             .unwrap();
-        q.queue.close().await;
+        assert_eq!(q.move_queued().await.unwrap(), 1);
+        store::insert_batch(&q.file(), &[&entry("left")])
+            .await
+            .unwrap();
+        q.file.close().await;
         drop(q);
         // The next start finds "left" and moves it.
         let q = Queue::open(&db).await.unwrap().unwrap();
         assert_eq!(logged(&db).await, [r#"{"q":"a"}"#, r#"{"q":"left"}"#]);
-        q.queue.close().await;
+        q.file.close().await;
         drop(q);
         // The queue file lost (or replaced): new entries still move.
         let path = path_for(&dir.path().join("s117.db"));
@@ -333,10 +346,10 @@ mod tests {
             let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
         }
         let q = Queue::open(&db).await.unwrap().unwrap();
-        store::insert_batch(&q.queue, &[&entry("new")])
+        store::insert_batch(&q.file(), &[&entry("new")])
             .await
             .unwrap();
-        assert_eq!(q.mover.move_queued().await.unwrap(), 1);
+        assert_eq!(q.move_queued().await.unwrap(), 1);
         assert_eq!(logged(&db).await.len(), 3);
     }
 
@@ -345,23 +358,23 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = register(dir.path()).await;
         let q = Queue::open(&db).await.unwrap().unwrap();
-        store::insert_batch(&q.queue, &[&entry("a"), &entry("b"), &entry("c")])
+        store::insert_batch(&q.file(), &[&entry("a"), &entry("b"), &entry("c")])
             .await
             .unwrap();
-        assert_eq!(q.mover.move_queued().await.unwrap(), 3);
+        assert_eq!(q.move_queued().await.unwrap(), 3);
         // As if an older copy of the queue file were put back: its sequence is behind.
-        let Db::Sqlite(p) = &q.queue else {
-            unreachable!()
-        };
+        let p = &q.file;
         sqlx::query("UPDATE sqlite_sequence SET seq = 1 WHERE name = 'audit_log'")
             .execute(p)
             .await
             .unwrap();
-        q.queue.close().await;
+        q.file.close().await;
         drop(q);
         let q = Queue::open(&db).await.unwrap().unwrap();
-        store::insert_batch(&q.queue, &[&entry("d")]).await.unwrap();
-        assert_eq!(q.mover.move_queued().await.unwrap(), 1);
+        store::insert_batch(&q.file(), &[&entry("d")])
+            .await
+            .unwrap();
+        assert_eq!(q.move_queued().await.unwrap(), 1);
         assert_eq!(logged(&db).await.len(), 4);
     }
 

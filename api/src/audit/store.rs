@@ -7,8 +7,12 @@ use super::Entry;
 use crate::db::{Db, Tx};
 use crate::{insert_chunked, on_db};
 
-const INSERT: &str = "INSERT INTO audit_log (at, actor_user_id, actor_client_id, actor_label, action, outcome, record_id,
-                                      target_user_id, ip, request_id, details)";
+/// An entry's columns, as written: everything but the id.
+pub(super) const ENTRY_COLUMNS: &str = "at, actor_user_id, actor_client_id, actor_label, action, outcome, record_id, target_user_id, ip, request_id, details";
+
+fn insert_sql() -> String {
+    format!("INSERT INTO audit_log ({ENTRY_COLUMNS})")
+}
 
 pub async fn insert(tx: &mut Tx, e: &Entry) -> Result<(), sqlx::Error> {
     insert_many(tx, &[e]).await
@@ -19,7 +23,7 @@ pub async fn insert(tx: &mut Tx, e: &Entry) -> Result<(), sqlx::Error> {
 pub async fn insert_many(tx: &mut Tx, entries: &[&Entry]) -> Result<(), sqlx::Error> {
     insert_chunked!(
         tx,
-        INSERT,
+        insert_sql(),
         "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         entries,
         |q, e| q
@@ -49,8 +53,9 @@ pub async fn insert_batch(db: &Db, entries: &[&Entry]) -> Result<(), sqlx::Error
     match db {
         Db::Postgres(pool) => {
             let sql = format!(
-                "{INSERT} SELECT * FROM UNNEST($1::timestamptz[], $2::int8[], $3::text[], $4::text[], $5::text[],
-                 $6::text[], $7::int8[], $8::int8[], $9::text[], $10::text[], $11::text[])"
+                "{} SELECT * FROM UNNEST($1::timestamptz[], $2::int8[], $3::text[], $4::text[], $5::text[],
+                 $6::text[], $7::int8[], $8::int8[], $9::text[], $10::text[], $11::text[])",
+                insert_sql()
             );
             let column =
                 |f: fn(&Entry) -> Option<&str>| entries.iter().map(|e| f(e)).collect::<Vec<_>>();
@@ -135,8 +140,6 @@ impl From<Row> for AuditEntry {
     }
 }
 
-const COLUMNS: &str = "id, at, actor_user_id, actor_client_id, actor_label, action, outcome, record_id, target_user_id, ip, request_id, details";
-
 // Every filter is always bound ($1..$9), an empty one matching everything, so the SQL text is
 // fixed and written once for both databases.
 const WHERE: &str = "($1 IS NULL OR actor_user_id = $1)
@@ -205,7 +208,7 @@ pub async fn search(
 ) -> Result<(Vec<AuditEntry>, i64), sqlx::Error> {
     let b = f.binds();
     let list = format!(
-        "SELECT {COLUMNS} FROM audit_log WHERE {WHERE} ORDER BY id DESC LIMIT $10 OFFSET $11"
+        "SELECT id, {ENTRY_COLUMNS} FROM audit_log WHERE {WHERE} ORDER BY id DESC LIMIT $10 OFFSET $11"
     );
     let count = format!("SELECT COUNT(*) FROM audit_log WHERE {WHERE}");
     on_db!(db, p => {
@@ -225,7 +228,7 @@ pub async fn chunk_before(
 ) -> Result<Vec<AuditEntry>, sqlx::Error> {
     let b = f.binds();
     let sql = format!(
-        "SELECT {COLUMNS} FROM audit_log WHERE {WHERE} AND id < $10 ORDER BY id DESC LIMIT $11"
+        "SELECT id, {ENTRY_COLUMNS} FROM audit_log WHERE {WHERE} AND id < $10 ORDER BY id DESC LIMIT $11"
     );
     let rows: Vec<Row> = on_db!(db, p => bind_filter!(sqlx::query_as(&sql), f, b).bind(before).bind(limit).fetch_all(p).await)?;
     Ok(rows.into_iter().map(AuditEntry::from).collect())

@@ -138,6 +138,12 @@ impl TestAppBuilder {
         self
     }
 
+    /// The SQLite audit queue is moved into the log only when the log is read (or backed up,
+    /// or the server stops), never on the timer: tests can then see entries in the queue.
+    pub fn without_periodic_audit_move(self) -> Self {
+        self.env("S117_AUDIT_QUEUE_MOVE_MS", "3600000")
+    }
+
     /// Connect the server through another URL (e.g. a proxy in front of the test database).
     pub fn database_url_via(mut self, f: impl FnOnce(&str) -> String + Send + 'static) -> Self {
         self.db_url_override = Some(Box::new(f));

@@ -21,6 +21,19 @@ impl TestApp {
             .expect("test db")
     }
 
+    /// On SQLite, the queue file searches' audit entries wait in until moved into the log
+    /// (api/src/audit/queue.rs); `None` on PostgreSQL.
+    pub async fn audit_queue(&self) -> Option<s117_api::db::Db> {
+        let path = s117_api::audit::queue::queue_path_of_url(&self.db_url)
+            .filter(|_| !self.is_postgres())?;
+        let url = format!("sqlite://{}", path.display());
+        Some(
+            s117_api::db::Db::connect_url(&url, 1, std::time::Duration::from_secs(5))
+                .await
+                .expect("audit queue"),
+        )
+    }
+
     /// An active account with these permissions and [`PASSWORD`], no password change due.
     pub async fn create_user(&self, email: &str, permissions: &[&str]) -> TestUser {
         let hash = s117_api::auth::hashing::hash_blocking(PASSWORD);
