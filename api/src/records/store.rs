@@ -926,23 +926,43 @@ pub async fn search(db: &Db, s: &Search) -> Result<(Vec<SummaryRow>, i64), sqlx:
     if parts.page.is_empty() {
         return Ok((Vec::new(), 0));
     }
-    // The page's people are read by `id IN` rather than by joining the page: SQLite then
-    // keeps the top of the sort in its sorter instead of an ephemeral index, which took a
-    // third of the whole query's time (590 → 410 µs for a name with 1,391 matches). The
-    // copies in name_tokens and name_pairs sort exactly as people's own columns do, so
-    // ordering the page's rows by the latter keeps its order. Repeating `$n` placeholders is
-    // fine on both databases.
+    // How the page's rows are read from people differs by database, each measured:
+    // - SQLite reads them by `id IN` rather than by joining the page: it then keeps the top
+    //   of the sort in its sorter instead of an ephemeral index, which took a third of the
+    //   whole query's time (590 → 410 µs for a name with 1,391 matches). The copies in
+    //   name_tokens and name_pairs sort exactly as people's own columns do, so ordering the
+    //   page's rows by the latter keeps its order.
+    // - PostgreSQL joins the page to people (one index lookup per row, in the page's order)
+    //   and takes the names from the page itself, so the rows come out already in order:
+    //   with `id IN` it built a hash of the page's ids and sorted the rows again, and the
+    //   statement served 10-20% fewer searches a second ("harb": 9,635 → 11,533 per second
+    //   for the statement alone, pgbench, median of 8 interleaved runs). The page's names
+    //   are people's own (postcode and exact-key parts) or their copies in name_tokens and
+    //   name_pairs, which the triggers of migrations 0007 and 0012 keep equal to them within
+    //   the same transaction, so the statement's one snapshot shows the same names either way.
+    // Repeating `$n` placeholders is fine on both databases.
     let total_sql = parts.counts.join(" + ");
     let m_page = parts.page.join(" UNION ALL ");
     let with = match parts.ctes.is_empty() {
         true => String::new(),
         false => format!("WITH RECURSIVE {} ", parts.ctes.join(", ")),
     };
-    let page_sql = format!(
-        "SELECT {SUMMARY_COLUMNS} FROM people p
-         WHERE p.id IN (SELECT page.id FROM (SELECT m.family_name, m.first_name, m.id FROM ({m_page}) AS m ORDER BY {m_order} LIMIT {} OFFSET {}) AS page)",
+    let page = format!(
+        "SELECT m.family_name, m.first_name, m.id FROM ({m_page}) AS m ORDER BY {m_order} LIMIT {} OFFSET {}",
         s.limit, s.offset
     );
+    let page_sql = match db {
+        Db::Sqlite(_) => format!(
+            "SELECT {SUMMARY_COLUMNS} FROM people p WHERE p.id IN (SELECT page.id FROM ({page}) AS page)"
+        ),
+        Db::Postgres(_) => {
+            let columns = SUMMARY_COLUMNS
+                .replace("p.id", "page.id")
+                .replace("p.first_name", "page.first_name")
+                .replace("p.family_name", "page.family_name");
+            format!("SELECT {columns} FROM ({page}) AS page JOIN people p ON p.id = page.id")
+        }
+    };
     fetch_page(
         db,
         &with,
