@@ -69,7 +69,11 @@ sid=$(field source_system_id)
 spaced="${nhs:0:3}%20${nhs:3:3}%20${nhs:6:4}"
 total() { curl -fs -H "Authorization: Bearer $token" "$base$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])'; }
 
-printf '%-30s %10s   %11s   %11s   %s\n' "query (matches)" "req/s" "p50" "p99" ""
+printf '%-30s %10s   %11s   %11s   %13s   %s\n' "query (matches)" "req/s" "p50" "p99" "steal / idle" ""
+# The host's CPU time stolen by other guests and left idle while a measurement ran (from
+# /proc/stat), printed beside it: on a shared host the same query's p99 has been seen to
+# double between runs minutes apart, and these say whether the host was the cause.
+cpu_times() { awk '/^cpu / {print $5 + $6, $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat; }
 run() {
   local label=$1 path=$2 out rps p50 p99 non2xx n=""
   [ "$path" != /health ] && n=" ($(total "$path"))"
@@ -77,13 +81,17 @@ run() {
   # the query's statement on its first few uses (PostgreSQL plans a prepared statement anew
   # for its first five runs before it settles on a plan); the figures are the steady state.
   warm=$(wrk -t2 -c32 -d"$warmup" -H "Authorization: Bearer $token" "$base$path")
+  read -r idle0 steal0 all0 < <(cpu_times)
   out=$(wrk -t2 -c32 -d"$duration" --latency -H "Authorization: Bearer $token" "$base$path")
+  read -r idle1 steal1 all1 < <(cpu_times)
+  local noise
+  noise=$(awk -v s=$((steal1 - steal0)) -v i=$((idle1 - idle0)) -v a=$((all1 - all0)) 'BEGIN {printf "%4.1f%% / %4.1f%%", 100 * s / a, 100 * i / a}')
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1=="50%" {print $2}' <<<"$out")
   p99=$(awk '$1=="99%" {print $2}' <<<"$out")
   non2xx=$(awk '/Non-2xx/ {print $4}' <<<"$out")
   [ "$path" != /health ] && searches=$((searches + $(awk '/requests in/ {print $1}' <<<"$warm"$'\n'"$out" | paste -sd+ | bc) + 1))
-  printf '%-30s %10s   p50 %7s   p99 %7s   %s\n' "$label$n" "$rps" "$p50" "$p99" "${non2xx:+NON-2XX: $non2xx}"
+  printf '%-30s %10s   p50 %7s   p99 %7s   %13s   %s\n' "$label$n" "$rps" "$p50" "$p99" "$noise" "${non2xx:+NON-2XX: $non2xx}"
 }
 searches=0
 run "/health (baseline)" "/health"
