@@ -66,6 +66,10 @@ field() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])["items"][0]
 nhs=$(field nhs_number)
 rid=$(field id)
 sid=$(field source_system_id)
+# Two name words that find someone: the starts of the first person's first and family names
+# (a fixed pair such as "ali smi" can match nobody in a given run's random data).
+given=$(field first_name); family=$(field family_name)
+pair="${given:0:3} ${family:0:3}"; pair=${pair,,}
 spaced="${nhs:0:3}%20${nhs:3:3}%20${nhs:6:4}"
 total() { curl -fs -H "Authorization: Bearer $token" "$base$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])'; }
 
@@ -101,7 +105,7 @@ run "register ID" "/api/v1/records?q=$rid"
 run "source system ID" "/api/v1/records?q=$sid"
 run "partial name (harb)" "/api/v1/records?q=harb"
 run "partial name (smi)" "/api/v1/records?q=smi"
-run "two names (ali smi)" "/api/v1/records?q=ali%20smi"
+run "two names ($pair)" "/api/v1/records?q=${pair// /%20}"
 run "postcode sector (ST5 1)" "/api/v1/records?q=ST5%201"
 run "postcode district (ST5)" "/api/v1/records?q=ST5"
 run "list, no query" "/api/v1/records"
