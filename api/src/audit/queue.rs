@@ -278,6 +278,13 @@ mod tests {
         .unwrap()
     }
 
+    /// The queue as the next start of the server opens it (its file closed first).
+    async fn reopen(q: Queue, db: &Db) -> Queue {
+        q.file.close().await;
+        drop(q);
+        Queue::open(db).await.unwrap().unwrap()
+    }
+
     async fn queued(q: &Queue) -> i64 {
         let p = &q.file;
         sqlx::query_scalar("SELECT COUNT(*) FROM audit_log")
@@ -333,10 +340,8 @@ mod tests {
         store::insert_batch(&q.file(), &[&entry("left")])
             .await
             .unwrap();
-        q.file.close().await;
-        drop(q);
         // The next start finds "left" and moves it.
-        let q = Queue::open(&db).await.unwrap().unwrap();
+        let q = reopen(q, &db).await;
         assert_eq!(logged(&db).await, [r#"{"q":"a"}"#, r#"{"q":"left"}"#]);
         q.file.close().await;
         drop(q);
@@ -363,14 +368,11 @@ mod tests {
             .unwrap();
         assert_eq!(q.move_queued().await.unwrap(), 3);
         // As if an older copy of the queue file were put back: its sequence is behind.
-        let p = &q.file;
         sqlx::query("UPDATE sqlite_sequence SET seq = 1 WHERE name = 'audit_log'")
-            .execute(p)
+            .execute(&q.file)
             .await
             .unwrap();
-        q.file.close().await;
-        drop(q);
-        let q = Queue::open(&db).await.unwrap().unwrap();
+        let q = reopen(q, &db).await;
         store::insert_batch(&q.file(), &[&entry("d")])
             .await
             .unwrap();

@@ -956,10 +956,15 @@ pub async fn search(db: &Db, s: &Search) -> Result<(Vec<SummaryRow>, i64), sqlx:
             "SELECT {SUMMARY_COLUMNS} FROM people p WHERE p.id IN (SELECT page.id FROM ({page}) AS page)"
         ),
         Db::Postgres(_) => {
+            // SUMMARY_COLUMNS with the page's own id and names.
             let columns = SUMMARY_COLUMNS
-                .replace("p.id", "page.id")
-                .replace("p.first_name", "page.first_name")
-                .replace("p.family_name", "page.family_name");
+                .split(',')
+                .map(|col| match col.trim() {
+                    c @ ("p.id" | "p.first_name" | "p.family_name") => c.replacen("p.", "page.", 1),
+                    c => c.to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
             format!("SELECT {columns} FROM ({page}) AS page JOIN people p ON p.id = page.id")
         }
     };
