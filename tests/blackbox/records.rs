@@ -1198,6 +1198,103 @@ async fn every_name_search_agrees_with_the_general_path_after_each_kind_of_chang
     assert_eq!(search_json(&app, &token, "q=smi%20mary").await["total"], 0);
 }
 
+/// One-word searches read name_prefixes (migration 0016), which the store writes as people
+/// are added and renamed and a trigger keeps current as they end. What the store wrote must be
+/// exactly what the migration derives from name_tokens for a register that already had
+/// people: every different prefix of each person's tokens, once, with their status and names.
+#[tokio::test]
+async fn name_prefixes_hold_what_migration_0016_derives_from_the_tokens() {
+    let app = TestApp::spawn().await;
+    let token = caseworker(&app).await;
+    let mut nhs = (6000..).filter_map(s117_api::demo::test_nhs_number);
+    let mut people = Vec::new();
+    for (first, family) in [
+        ("Mary Jane", "Smith-Smithson"),
+        ("Zoë", "O’Neil"),
+        ("Jo", "Jones"),
+    ] {
+        people.push(
+            created(
+                &app,
+                &token,
+                &person(&nhs.next().unwrap(), first, family, "1980-01-01"),
+            )
+            .await,
+        );
+    }
+    let (id, etag) = people[2].clone();
+    let renamed = person(&nhs.next().unwrap(), "Joanna", "Jonas", "1980-01-01");
+    let res = send_if_match(
+        &app,
+        reqwest::Method::PUT,
+        &format!("/api/v1/records/{id}"),
+        &token,
+        Some(&etag),
+        Some(&renamed),
+    )
+    .await;
+    expect_status(res, 200).await;
+    ended(&app, &token, &people[0]).await;
+
+    let db = s117_api::db::Db::connect_url(&app.db_url, 2, std::time::Duration::from_secs(5))
+        .await
+        .unwrap();
+    type PrefixRow = (String, String, String, String, i64);
+    let rows = || async {
+        let sql = "SELECT prefix, status, family_name, first_name, person_id FROM name_prefixes
+                   ORDER BY person_id, prefix";
+        let rows: Vec<PrefixRow> =
+            s117_api::on_db!(&db, p => sqlx::query_as(sql).fetch_all(p).await).unwrap();
+        rows
+    };
+    let written = rows().await;
+    let row = |prefix: &str, status: &str, family: &str, first: &str, i: usize| {
+        (
+            prefix.to_string(),
+            status.to_string(),
+            family.to_string(),
+            first.to_string(),
+            people[i].0,
+        )
+    };
+    for want in [
+        row("s", "ended", "Smith-Smithson", "Mary Jane", 0),
+        row("smithsmithson", "ended", "Smith-Smithson", "Mary Jane", 0),
+        row("maryj", "ended", "Smith-Smithson", "Mary Jane", 0),
+        row("zoe", "active", "O’Neil", "Zoë", 1),
+        row("onei", "active", "O’Neil", "Zoë", 1),
+        row("joanna", "active", "Jonas", "Joanna", 2),
+    ] {
+        assert!(written.contains(&want), "{want:?} not in {written:?}");
+    }
+    // Once each: no person has a prefix twice, and the old names' prefixes are gone.
+    let mut keys: Vec<(i64, &str)> = written.iter().map(|r| (r.4, r.0.as_str())).collect();
+    keys.dedup();
+    assert_eq!(keys.len(), written.len(), "{written:?}");
+    assert!(!written.iter().any(|r| r.0 == "jones"), "{written:?}");
+
+    let kind = match &db {
+        s117_api::db::Db::Sqlite(_) => "sqlite",
+        s117_api::db::Db::Postgres(_) => "postgres",
+    };
+    let path = format!(
+        "{}/../migrations/{kind}/0016_name_prefixes.sql",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let migration = std::fs::read_to_string(path).unwrap();
+    let fill = migration
+        .split_once("-- fill:")
+        .and_then(|(_, rest)| rest.split_once('\n'))
+        .and_then(|(_, rest)| rest.split_once("-- end of fill"))
+        .map(|(fill, _)| fill)
+        .expect("the migration marks its fill");
+    s117_api::on_db!(&db, p => {
+        sqlx::query("DELETE FROM name_prefixes").execute(p).await.unwrap();
+        sqlx::raw_sql(fill).execute(p).await.unwrap();
+    });
+    assert_eq!(rows().await, written);
+}
+
 /// A postcode search that stops within the sector (it ends in a digit: "ST5 1", "ST5") reads
 /// in name order the people of each district that starts with it and of the sector that is it
 /// (migrations 0014 and 0013: "B10" is district B10 and sector B1 0), and counts them per

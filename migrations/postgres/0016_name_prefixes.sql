@@ -1,0 +1,41 @@
+-- Search at scale (issue 7), continued: one-word name searches read one index walk.
+--
+-- name_prefixes holds, for each person, every different prefix of their name tokens (as
+-- characters), carrying the person's status and names like name_tokens. A search of one word
+-- is then `prefix = word`: the person's rows for it are already in name order under
+-- (prefix, status), so a page is the top of one walk, each person appears once, and no
+-- list of the tokens that start with the word has to be read first.
+--
+-- A person's prefixes that are new with a token are those longer than its common prefix with
+-- the token before it in byte order (`lcp`, migration 0007): a prefix shared with any earlier
+-- token is shared with the one just before. So the rows are the prefixes of lengths
+-- lcp + 1 ..= length(token) of each token: about eleven per person.
+-- Counts still come from name_token_counts (migration 0012).
+
+CREATE TABLE name_prefixes (
+    prefix      TEXT   COLLATE "C" NOT NULL,
+    status      TEXT   NOT NULL,
+    family_name TEXT   NOT NULL,
+    first_name  TEXT   NOT NULL,
+    person_id   BIGINT NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+    -- The key's index is the search index: a page is read from the index alone.
+    PRIMARY KEY (prefix, status, family_name, first_name, person_id)
+);
+-- fill: (tests/blackbox/records.rs runs this statement again and compares)
+INSERT INTO name_prefixes (prefix, status, family_name, first_name, person_id)
+    SELECT substr(t.token, 1, n), t.status, t.family_name, t.first_name, t.person_id
+    FROM name_tokens t, generate_series(t.lcp + 1, length(t.token)) AS n;
+-- end of fill
+CREATE INDEX name_prefixes_person ON name_prefixes (person_id);
+
+CREATE OR REPLACE FUNCTION people_name_tokens_follow() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE name_tokens SET status = NEW.status, family_name = NEW.family_name, first_name = NEW.first_name
+    WHERE person_id = NEW.id;
+    UPDATE name_pairs SET status = NEW.status, family_name = NEW.family_name, first_name = NEW.first_name
+    WHERE person_id = NEW.id;
+    UPDATE name_prefixes SET status = NEW.status, family_name = NEW.family_name, first_name = NEW.first_name
+    WHERE person_id = NEW.id;
+    RETURN NULL;
+END;
+$$;
