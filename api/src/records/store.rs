@@ -315,18 +315,35 @@ async fn insert_tokens(tx: &mut Tx, people: &[(i64, &str, &str, &str)]) -> Resul
         .iter()
         .flat_map(|row| new_prefixes(&row.1, row.2).map(move |p| (row, p)))
         .collect();
-    insert_chunked!(
-        tx,
-        "INSERT INTO name_prefixes (prefix, status, family_name, first_name, person_id)",
-        "(?, ?, ?, ?, ?)",
-        prefixes,
-        |q, ((id, _, _, status, family, first), prefix)| q
-            .bind(prefix)
-            .bind(status)
-            .bind(family)
-            .bind(first)
-            .bind(id)
-    )
+    const INSERT_PREFIXES: &str =
+        "INSERT INTO name_prefixes (prefix, status, family_name, first_name, person_id)";
+    match tx {
+        // About eleven rows per person: PostgreSQL takes them as five arrays in one
+        // statement. As multi-row VALUES (a parameter per value), processing a 20,000-row
+        // upload took 10.9 s instead of 4.0 s without the prefixes, much of it parsing and
+        // planning the statements.
+        Tx::Postgres(c) => {
+            sqlx::query(&format!(
+                "{INSERT_PREFIXES} SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::int8[])"
+            ))
+            .bind(prefixes.iter().map(|(_, prefix)| *prefix).collect::<Vec<&str>>())
+            .bind(prefixes.iter().map(|(row, _)| row.3).collect::<Vec<&str>>())
+            .bind(prefixes.iter().map(|(row, _)| row.4).collect::<Vec<&str>>())
+            .bind(prefixes.iter().map(|(row, _)| row.5).collect::<Vec<&str>>())
+            .bind(prefixes.iter().map(|(row, _)| row.0).collect::<Vec<i64>>())
+            .execute(&mut **c)
+            .await
+            .map(|_| ())
+        }
+        Tx::Sqlite(_) => insert_chunked!(
+            tx,
+            INSERT_PREFIXES,
+            "(?, ?, ?, ?, ?)",
+            prefixes,
+            |q, ((id, _, _, status, family, first), prefix)| q
+                .bind(prefix).bind(status).bind(family).bind(first).bind(id)
+        ),
+    }
 }
 
 /// The prefixes of `token` that a person's earlier tokens (in byte order) do not have: those
