@@ -257,6 +257,22 @@ async fn ended(app: &TestApp, token: &str, (id, etag): &(i64, String)) -> String
     res.headers()["etag"].to_str().unwrap().to_string()
 }
 
+/// Replaces a record with `body` (it must succeed) and keeps its new ETag in `record`.
+async fn updated(app: &TestApp, token: &str, record: &mut (i64, String), body: &Value) {
+    let path = format!("/api/v1/records/{}", record.0);
+    let res = send_if_match(
+        app,
+        reqwest::Method::PUT,
+        &path,
+        token,
+        Some(&record.1),
+        Some(body),
+    )
+    .await;
+    let res = expect_status(res, 200).await;
+    record.1 = res.headers()["etag"].to_str().unwrap().to_string();
+}
+
 /// Opens a new episode (a new qualifying detention) for an ended record; it must succeed.
 async fn reinstated(app: &TestApp, token: &str, id: i64, etag: &str) {
     let episode = json!({ "date_detained": "2026-11-10", "qualifying_section": "s37", "s117_start_date": "2026-11-12",
@@ -1164,17 +1180,8 @@ async fn every_name_search_agrees_with_the_general_path_after_each_kind_of_chang
     assert_eq!(search_json(&app, &token, "q=ali%20smi").await["total"], 2);
 
     // Rename Mary Smith-Smithson to Mary Harbour.
-    let (id, etag) = people[1].clone();
-    let res = send_if_match(
-        &app,
-        reqwest::Method::PUT,
-        &format!("/api/v1/records/{id}"),
-        &token,
-        Some(&etag),
-        Some(&person(&numbers[1], "Mary", "Harbour", "1980-01-01")),
-    )
-    .await;
-    expect_status(res, 200).await;
+    let mary = person(&numbers[1], "Mary", "Harbour", "1980-01-01");
+    updated(&app, &token, &mut people[1], &mary).await;
     check("renamed").await;
     assert_eq!(search_json(&app, &token, "q=mary%20harb").await["total"], 1);
 
@@ -1222,19 +1229,8 @@ async fn name_prefixes_hold_what_migration_0016_derives_from_the_tokens() {
             .await,
         );
     }
-    let (id, etag) = people[2].clone();
     let renamed = person(&nhs.next().unwrap(), "Joanna", "Jonas", "1980-01-01");
-    let res = send_if_match(
-        &app,
-        reqwest::Method::PUT,
-        &format!("/api/v1/records/{id}"),
-        &token,
-        Some(&etag),
-        Some(&renamed),
-    )
-    .await;
-    let res = expect_status(res, 200).await;
-    people[2].1 = res.headers()["etag"].to_str().unwrap().to_string();
+    updated(&app, &token, &mut people[2], &renamed).await;
     ended(&app, &token, &people[0]).await;
 
     let db = s117_api::db::Db::connect_url(&app.db_url, 2, std::time::Duration::from_secs(5))
@@ -1428,20 +1424,9 @@ async fn every_postcode_search_agrees_with_the_general_path_after_each_kind_of_c
     assert_eq!(total("b10").await, 2);
 
     // Bob Bell moves from ST5 1AB to B10 0AA.
-    let (id, etag) = people[1].clone();
     let mut moved = bodies[1].clone();
     moved["postcode"] = json!("b10 0aa");
-    let res = send_if_match(
-        &app,
-        reqwest::Method::PUT,
-        &format!("/api/v1/records/{id}"),
-        &token,
-        Some(&etag),
-        Some(&moved),
-    )
-    .await;
-    let res = expect_status(res, 200).await;
-    people[1].1 = res.headers()["etag"].to_str().unwrap().to_string();
+    updated(&app, &token, &mut people[1], &moved).await;
     check("moved").await;
     assert_eq!(listed().await, [11, 0, 11]);
     assert_eq!(total("st5%201").await, 3);
