@@ -857,10 +857,12 @@ pub async fn search(db: &Db, s: &Search) -> Result<(Vec<SummaryRow>, i64), sqlx:
             // Everyone with a name token starting with the word has one name_prefixes row
             // for it (migration 0016), in name order under each status: the page is the top
             // of one index walk per status, and no list of the tokens that start with the
-            // word has to be read first. Measured on "harb" (1,391 of 100k people), the
-            // statement alone (pgbench, generic plan): 6,462 → 8,816 per second, against a
-            // walk per token (a recursive CTE of the tokens, with a sort of every match as
-            // the fallback for many).
+            // word has to be read first. It replaced a walk per token that starts with the
+            // word (a recursive CTE of the tokens, with a sort of every match as the fallback
+            // for many). Measured on "harb" (1,391 of 100k people) on PostgreSQL: the
+            // statement alone 6,462 → 8,816 per second (pgbench, generic plan, 2 clients);
+            // through the server 4,405 → 5,293 searches/s, p99 13.1 → 10.9 ms, and "smi"
+            // 4,236 → 5,002 (bench/search.sh, 32 connections, the same hour).
             let w = b.arg(word.clone());
             let not_in_postcode_part = not_in_postcode_part(&mut b, "t.person_id");
             if s.postcode_prefix.is_some() {
