@@ -27,8 +27,8 @@ CREATE TABLE name_prefixes (
     PRIMARY KEY (prefix, status, family_name, first_name, person_id)
 ) WITHOUT ROWID; -- the rows are the search index: a page is read from them alone
 -- fill: (tests/blackbox/records.rs runs this statement again and compares)
--- The lengths go to 200: a name is at most 100 characters (MAX_NAME in shared/src/record.rs).
-WITH RECURSIVE lengths(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM lengths WHERE n < 200)
+WITH RECURSIVE lengths(n) AS (
+    SELECT 1 UNION ALL SELECT n + 1 FROM lengths WHERE n < (SELECT MAX(length(token)) FROM name_tokens))
 INSERT INTO name_prefixes (prefix, status, family_name, first_name, person_id)
     SELECT substr(t.token, 1, l.n), t.status, t.family_name, t.first_name, t.person_id
     FROM name_tokens t JOIN lengths l ON l.n > t.lcp AND l.n <= length(t.token);

@@ -1043,15 +1043,16 @@ async fn a_search_whose_audit_entry_fails_returns_nothing_and_the_writer_recover
     assert_eq!(count("blocked").await, 1);
 }
 
-/// The page of a name search is the top of one short index walk per word that starts with
-/// what was typed (migration 0011), or, past eight such words, a sort of every match. Both
-/// must page through the same order as one long page, in both directions.
+/// The page of a one-word name search is the top of one index walk over everyone with a
+/// name word that starts with what was typed (name_prefixes, migration 0016), however many
+/// different words do ("ko" starts five, "ka" ten). It must page through the same order as
+/// one long page, in both directions.
 #[tokio::test]
 async fn a_prefix_of_many_words_pages_like_one_long_page() {
     let app = TestApp::spawn().await;
     let token = caseworker(&app).await;
-    // "ko" starts five family names, four people each (more than a page: the walk of each
-    // word must reach past the page's offset); "ka" starts ten (over the eight).
+    // "ko" starts five family names, four people each (more than a page: the walk must
+    // reach past the page's offset); "ka" starts ten.
     let mut n = 1000;
     let mut add = |family: String, first: &'static str| {
         n = (n + 1..n + 20)
@@ -1105,8 +1106,9 @@ async fn a_prefix_of_many_words_pages_like_one_long_page() {
     }
 }
 
-/// The name search reads counts (name_token_counts), token pairs (name_pairs) and token
-/// walks (migration 0012), all kept current as people change. Each query, with each status
+/// The name search reads counts and token pairs (name_token_counts and name_pairs,
+/// migration 0012) and prefixes (name_prefixes, migration 0016), all kept current as people
+/// change. Each query, with each status
 /// filter, must find exactly what the general path finds (a sort other than by name: an
 /// intersection of plain token ranges, none of those structures), after each kind of change:
 /// adding, renaming, ending, reinstating with a new episode and deleting.
